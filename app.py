@@ -1,0 +1,23 @@
+"""Gradient Lab: the entrypoint. Page config, the st.navigation router and the shared sidebar frame."""
+
+import streamlit as st
+
+from core.catalog import PAGES, SECTIONS
+
+st.set_page_config(page_title="Gradient Lab", page_icon=":material/insights:", layout="wide")
+
+
+def _page(info):
+    return st.Page(info.path, title=info.title, icon=info.icon, url_path=info.url_path, default=info.section == "")
+
+
+navigation = {"": [_page(p) for p in PAGES if p.section == ""]}
+for section in SECTIONS:
+    members = [_page(p) for p in PAGES if p.section == section]
+    if members:
+        navigation[section] = members
+
+current = st.navigation(navigation)
+with st.sidebar:
+    st.caption("Gradient Lab — see calculus for machine learning.")
+current.run()
