@@ -39,11 +39,13 @@ __all__ = [
 ]
 
 MAX_LENGTH = 500  # characters of input text
-MAX_NODES = 300  # syntax-tree nodes: ~ what 500 characters of "x+x+..." produce
+MAX_NODES = 400  # syntax-tree nodes: bounds the work of building, whatever the characters are
 MAX_DEPTH = 30  # nested parentheses / unary signs / powers
 MAX_INTEGER_DIGITS = 15  # an integer literal longer than this is a typo or an attack
 MAX_COEFFICIENT_DIGITS = 400  # bound on exact numbers SymPy may build while folding constants
-PARSE_SECONDS = 0.5  # wall-clock bound on building the SymPy tree and its LaTeX
+PARSE_SECONDS = 0.035  # CPU bound on building the SymPy tree (typical formulas take 0.1–10 ms)
+LATEX_SECONDS = 0.01  # CPU bound on SymPy's LaTeX printer; past it the formula is shown as typed
+_WARM_UP = ("(x+2)(x-6)/e^x", "sqrt(x^2+1) sin(x)^2 - log(abs(x))/3", "2^x tan(x) atan(x) sec(x) cosh(x)")
 
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sec": sp.sec, "csc": sp.csc, "cot": sp.cot,
@@ -71,18 +73,19 @@ class _TimeUp(BaseException):
 
 @contextmanager
 def time_limit(seconds: float, *, what: str) -> Iterator[None]:
-    """Bound the wall-clock time of pure-Python work (SymPy) in the *current thread*.
+    """Bound the CPU time of pure-Python work (SymPy) in the *current thread*.
 
-    A trace function checks the clock at every Python call and aborts the work with an
-    :class:`ExpressionError` once ``seconds`` have passed. Other threads (other users of a Streamlit
-    server) are not affected. Long C-level operations cannot be interrupted, which is why the parser bounds
-    the size of every number before SymPy sees it.
+    A trace function checks the thread's CPU clock at every Python call and aborts the work with an
+    :class:`ExpressionError` once ``seconds`` of CPU have been spent. CPU time, not wall-clock time, so that a
+    legitimate formula is not rejected because forty other students keep the server busy; other threads are
+    not affected. Long C-level operations cannot be interrupted, which is why the parser bounds the size of
+    every number before SymPy sees it.
     """
-    deadline = time.perf_counter() + seconds
+    deadline = time.thread_time() + seconds
     previous = sys.gettrace()
 
     def tracer(frame: object, event: str, arg: object) -> None:
-        if time.perf_counter() > deadline:
+        if time.thread_time() > deadline:
             raise _TimeUp
 
     sys.settrace(tracer)
@@ -365,6 +368,26 @@ def _power(base: _Built, exponent: _Built, pos: int) -> _Built:
     return _Built(base.expr**exponent.expr, digits)
 
 
+def _operands(node: _Node, kinds: tuple[str, str]) -> list[tuple[bool, _Node]]:
+    """Flatten a chain like a - b + c (or a * b / c) into [(False, a), (True, b), (False, c)]; True = minus / divide."""
+    if node.kind not in kinds:
+        return [(False, node)]
+    left, right = node.children
+    flip = node.kind == kinds[1]
+    return [*_operands(left, kinds), *((flip != inverted, n) for inverted, n in _operands(right, kinds))]
+
+
+def _chain(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
+    """Build a whole sum or product in one SymPy call (pairwise building is quadratic in the number of terms)."""
+    is_sum = node.kind in ("+", "-")
+    parts = [(inverted, _build(child, symbols)) for inverted, child in _operands(node, ("+", "-") if is_sum else ("*", "/"))]
+    if is_sum:
+        expr = sp.Add(*(-b.expr if inverted else b.expr for inverted, b in parts))
+        return _Built(expr, max(b.digits for _, b in parts) + math.log10(len(parts)))
+    expr = sp.Mul(*(1 / b.expr if inverted else b.expr for inverted, b in parts))
+    return _Built(expr, sum(b.digits for _, b in parts))
+
+
 def _build(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
     kind = node.kind
     if kind == "num":
@@ -373,19 +396,14 @@ def _build(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
         return _Built(symbols[node.value], 0.0)
     if kind == "const":
         return _Built(CONSTANTS[node.value], 0.5)
+    if kind in ("+", "-", "*", "/"):
+        return _chain(node, symbols)
     parts = [_build(child, symbols) for child in node.children]
     if kind == "neg":
         return _Built(-parts[0].expr, parts[0].digits)
     if kind == "call":
         return _Built(FUNCTIONS[node.value](parts[0].expr), parts[0].digits)
-    if kind == "^":
-        return _power(parts[0], parts[1], node.pos)
-    left, right = parts
-    combined = {"+": left.expr + right.expr, "-": left.expr - right.expr, "*": left.expr * right.expr}.get(kind)
-    if combined is None:  # "/"
-        combined = left.expr / right.expr
-    digits = left.digits + right.digits if kind in "*/" else max(left.digits, right.digits) + 1
-    return _Built(combined, digits)
+    return _power(parts[0], parts[1], node.pos)
 
 
 # ----------------------------------------------------------------------------------------------- NumPy evaluation
@@ -525,14 +543,22 @@ def parse(text: str, variables: Sequence[str]) -> Expression:
     with time_limit(PARSE_SECONDS, what="Reading this formula"):
         try:
             expr = _build(tree, dict(zip(names, symbols))).expr
-            latex = sp.latex(expr)
         except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
             if isinstance(exc, ExpressionError):
                 raise
             raise ExpressionError(f"This formula cannot be worked with ({type(exc).__name__})", hint="a simpler formula") from None
     return Expression(
-        text=text, variables=names, sympy=expr, latex=latex, func=NumpyFunction(expr, symbols), warning=_undefined_parts(expr)
+        text=text, variables=names, sympy=expr, latex=_latex(expr, clean), func=NumpyFunction(expr, symbols), warning=_undefined_parts(expr)
     )
+
+
+def _latex(expr: sp.Expr, text: str) -> str:
+    """SymPy's LaTeX, or the text as typed (verbatim) when the printer's own simplifications run too long."""
+    try:
+        with time_limit(LATEX_SECONDS, what="Typesetting"):
+            return sp.latex(expr)
+    except ExpressionError:
+        return rf"\verb|{text.strip()}|"  # '|' cannot occur: the tokenizer rejects it
 
 
 def _undefined_parts(expr: sp.Expr) -> str | None:
@@ -541,3 +567,13 @@ def _undefined_parts(expr: sp.Expr) -> str | None:
     if expr.has(sp.I):
         return "Part of this formula is not a real number (such as log(-1) or sqrt(-1)), so its value is not a number"
     return None
+
+
+def _warm_up() -> None:
+    """Pay SymPy's one-time lazy imports and caches at import, so no user's first formula hits the time bound."""
+    for text in _WARM_UP:
+        expr = _build(_Parser(_tokens(text), ("x",)).parse(), {"x": sp.Symbol("x", real=True)}).expr
+        sp.latex(expr)
+
+
+_warm_up()
