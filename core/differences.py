@@ -31,6 +31,7 @@ the result's ``note`` says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Callable
 
 import numpy as np
@@ -148,12 +149,18 @@ _SCHEMES = {
 
 @dataclass(frozen=True)
 class _Stencil:
-    """f at x + sign*k*h: ``values``/``disp`` have shape (levels, signs, N); ``disp`` are the exact offsets."""
+    """f at ``nodes`` = x + sign*k*h: ``values``/``nodes`` have shape (levels, signs, N), f0 and x (N,)."""
 
     f0: np.ndarray
     values: np.ndarray
-    disp: np.ndarray
+    nodes: np.ndarray
+    x: np.ndarray
     eps: float
+
+    @property
+    def disp(self) -> np.ndarray:
+        """The exact offsets of the nodes from x ((x + h) - x is exact: Fast2Sum)."""
+        return self.nodes - self.x
 
 
 @dataclass
@@ -216,8 +223,7 @@ def _check_point(point) -> np.ndarray:
 def _scale(x: np.ndarray) -> np.ndarray:
     """s = min(|x|, 1), floored at sqrt(tiny) so steps stay normal numbers; 1 at x = 0 (and where x is nan)."""
     ax = np.abs(x)
-    floor = np.sqrt(np.finfo(x.dtype).tiny)
-    return np.where((ax > 0) & ~np.isnan(ax), np.clip(ax, floor, 1), 1).astype(x.dtype)
+    return np.where(ax > 0, np.clip(ax, np.sqrt(np.finfo(x.dtype).tiny), 1), x.dtype.type(1))
 
 
 def _step_factor(dtype, order: int, deriv: int) -> float:
@@ -231,10 +237,15 @@ def _lagrange_at_zero(nodes: np.ndarray) -> np.ndarray:
     return np.array([np.prod(-o / (nodes[k] - o)) for k, o in enumerate(others)])
 
 
-def _extrapolated(quotients: np.ndarray, power: int) -> np.ndarray:
-    """Richardson: quotients q_k = D + c1 (kh)**power + c2 (kh)**(2 power) + ... (k = 1..L on axis 0) -> D."""
-    weights = _lagrange_at_zero(np.arange(1, len(quotients) + 1, dtype=float) ** power)
-    return np.tensordot(weights, quotients, axes=1)
+# Richardson weights for levels k = 1..L in powers h**power: e.g. (3, 2) -> (3/2, -3/5, 1/10).
+_WEIGHTS = MappingProxyType(
+    {(L, power): _lagrange_at_zero(np.arange(1, L + 1.0) ** power) for L in range(1, 7) for power in (1, 2)}
+)
+
+
+def _combine(weights: np.ndarray, arrays: np.ndarray) -> np.ndarray:
+    """sum(weights[k] * arrays[k]) over the leading axis (one matrix-vector product)."""
+    return (weights.astype(arrays.dtype) @ arrays.reshape(len(weights), -1)).reshape(arrays.shape[1:])
 
 
 def _truncation(quotients: np.ndarray, power: int, best: np.ndarray) -> np.ndarray:
@@ -247,11 +258,11 @@ def _truncation(quotients: np.ndarray, power: int, best: np.ndarray) -> np.ndarr
     levels = len(quotients)
     if levels == 1:
         return np.full(best.shape, np.nan)
-    lower = _extrapolated(quotients[:-1], power)
+    lower = _combine(_WEIGHTS[levels - 1, power], quotients[:-1])
     gap = np.abs(best - lower)
     if levels == 2:
         return gap
-    prev = np.abs(lower - _extrapolated(quotients[:-2], power))
+    prev = np.abs(lower - _combine(_WEIGHTS[levels - 2, power], quotients[:-2]))
     ratio = np.divide(gap, prev, out=np.ones_like(gap), where=prev > 0)
     return gap * np.minimum(CONTRACTION_SAFETY * ratio, 1)
 
@@ -259,21 +270,22 @@ def _truncation(quotients: np.ndarray, power: int, best: np.ndarray) -> np.ndarr
 def _richardson(quotients, noise, power: int, eps: float):
     """Best estimate from level quotients, its truncation estimate and its round-off bound.
 
-    ``noise[k]`` bounds |d q_k| / eps for relative errors eps in the f values, so the round-off of
-    sum(w_k q_k) is at most eps * (sum(|w_k| noise_k) + |estimate|).
+    Level quotients q_k = D + c1 (kh)**power + c2 (kh)**(2 power) + ... (k = 1..L on axis 0) are combined by
+    Lagrange extrapolation to h = 0. ``noise[k]`` bounds |d q_k| / eps for relative errors eps in the f
+    values, so the round-off of sum(w_k q_k) is at most eps * (sum(|w_k| noise_k) + |estimate|).
     """
-    weights = _lagrange_at_zero(np.arange(1, len(quotients) + 1, dtype=float) ** power)
-    best = np.tensordot(weights, quotients, axes=1)
-    roundoff = eps * (np.tensordot(np.abs(weights), noise, axes=1) + np.abs(best))
+    weights = _WEIGHTS[len(quotients), power]
+    best = _combine(weights, quotients)
+    roundoff = eps * (_combine(np.abs(weights), noise) + np.abs(best))
     return best, _truncation(quotients, power, best), roundoff
 
 
-def _pair_estimate(values, disp, eps: float):
-    """Central quotients (f(x + d+) - f(x + d-)) / (d+ - d-) per level, extrapolated in h**2.
+def _pair_estimate(values, nodes, eps: float):
+    """Central quotients (f(x+) - f(x-)) / (x+ - x-) per level, extrapolated in h**2.
 
-    values, disp: shape (L, 2, ...), sign axis (+, -). Returns (estimate, truncation, round-off)."""
+    values, nodes (or offsets): shape (L, 2, ...), sign axis (+, -). Returns (estimate, truncation, round-off)."""
     with np.errstate(divide="ignore", invalid="ignore"):  # zero spans (step below the spacing) give nan
-        span = disp[:, 0] - disp[:, 1]
+        span = nodes[:, 0] - nodes[:, 1]
         quotients = (values[:, 0] - values[:, 1]) / span
         noise = (np.abs(values[:, 0]) + np.abs(values[:, 1])) / span
         return _richardson(quotients, noise, 2, eps)
@@ -315,14 +327,18 @@ def _eps(*arrays: np.ndarray) -> float:
 
 def _evaluate(f: Callable, x: np.ndarray, h: np.ndarray, multiples: np.ndarray, f0=None) -> _Stencil:
     """f at x + m*h for ``multiples`` of shape (L, S) or (L, S, N), in one call; also f(x) unless given."""
-    nodes = x + multiples[..., None] * h if multiples.ndim == 2 else x + multiples * h
-    flat = nodes.reshape(-1, x.size)
-    stacked = flat if f0 is not None else np.concatenate([x[None], flat])
+    shape = multiples.shape[:2] + x.shape
+    start = 0 if f0 is not None else 1
+    stacked = np.empty((start + shape[0] * shape[1],) + x.shape, dtype=x.dtype)
+    nodes = stacked[start:].reshape(shape)
+    np.multiply(multiples if multiples.ndim == 3 else multiples[..., None], h, out=nodes)
+    nodes += x
+    if start:
+        stacked[0] = x
     values = _call(f, stacked, (stacked.shape,))
-    if f0 is None:
+    if start:
         f0, values = values[0], values[1:]
-    eps = _eps(x, values)
-    return _Stencil(f0, values.reshape(nodes.shape), nodes - x, eps)
+    return _Stencil(f0, values.reshape(shape), nodes, x, _eps(x, values))
 
 
 def _multiples(scheme: _Scheme, levels: int | None = None) -> np.ndarray:
@@ -334,7 +350,7 @@ def _multiples(scheme: _Scheme, levels: int | None = None) -> np.ndarray:
 def _estimate(st: _Stencil, scheme: _Scheme):
     """The scheme's estimate from a stencil: central pairs or its one side."""
     if len(scheme.signs) == 2:
-        return _pair_estimate(st.values, st.disp, st.eps)
+        return _pair_estimate(st.values, st.nodes, st.eps)
     return _side_estimate(st.f0, st.values[:, 0], st.disp[:, 0], st.eps)
 
 
@@ -402,10 +418,11 @@ def _first_round(f: Callable, x, h, scheme: _Scheme, *, own_step: bool, refine: 
     estimate = _estimate(st, scheme)
     n_evals = np.full(x.shape, 1 + scheme.levels * len(scheme.signs))
     points = _Points(*estimate, h.copy(), n_evals, np.zeros(x.shape, np.int8))
-    code = _blocking_code(x, st)
-    points.put(code > 0, (np.nan, np.nan, np.nan), h[code > 0], code[code > 0])
-    edge = np.flatnonzero((code == 0) & ~np.isfinite(st.values).all(axis=(0, 1)))
-    if edge.size:
+    bad = np.flatnonzero(~(np.isfinite(estimate[0]) & np.isfinite(st.f0) & np.isfinite(x)))
+    if bad.size:
+        code = _blocking_code(x[bad], _subset(st, bad))
+        points.put(bad, (np.nan, np.nan, np.nan), h[bad], code)
+        edge = bad[code == _OK]
         handler = _shrink_at_edge if own_step else _one_sided
         handler(f, x[edge], h[edge], _subset(st, edge), scheme, points, edge)
     if own_step and refine:
@@ -415,14 +432,15 @@ def _first_round(f: Callable, x, h, scheme: _Scheme, *, own_step: bool, refine: 
 
 
 def _blocking_code(x: np.ndarray, st: _Stencil) -> np.ndarray:
-    """Why a point gets nan outright: x or f(x) not finite, or a step below the spacing of floats at x."""
-    code = np.where(np.any(st.disp == 0, axis=(0, 1)), _TOO_SMALL, _OK)
+    """Why a point gets nan outright: x or f(x) not finite, or a step below the spacing of floats at x
+    (_OK for the others: the stencil leaves f's domain)."""
+    code = np.where(np.any(st.nodes == x, axis=(0, 1)), _TOO_SMALL, _OK)
     code = np.where(np.isfinite(st.f0), code, _F_NOT_FINITE)
     return np.where(np.isfinite(x), code, _X_NOT_FINITE).astype(np.int8)
 
 
 def _subset(st: _Stencil, idx: np.ndarray) -> _Stencil:
-    return _Stencil(st.f0[idx], st.values[..., idx], st.disp[..., idx], st.eps)
+    return _Stencil(st.f0[idx], st.values[..., idx], st.nodes[..., idx], st.x[idx], st.eps)
 
 
 def _one_sided(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None:
@@ -469,15 +487,16 @@ def _refine(f, x, f0, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None
     Where truncation dominates, the step shrinks to balance truncation ~h**6 against round-off ~1/h; where
     round-off dominates, eps**(1/7) * max(|x|, 1) is tried if it is at least 10 times larger. The estimate
     with the smaller error estimate wins."""
-    h, value, trunc, roundoff = points.step[idx], points.value[idx], points.trunc[idx], points.roundoff[idx]
     eps = float(np.finfo(x.dtype).eps)
-    with np.errstate(divide="ignore", invalid="ignore"):  # trunc = 0: no finite balance, clipped below
+    poor = points.trunc[idx] + points.roundoff[idx] > eps ** (5 / 7) * np.abs(points.value[idx])
+    idx, x, f0 = idx[poor], x[poor], f0[poor]
+    h, trunc, roundoff = points.step[idx], points.trunc[idx], points.roundoff[idx]
+    with np.errstate(divide="ignore"):  # trunc = 0: no finite balance, clipped below
         shrink = h * np.clip((roundoff / (6 * trunc)) ** (1 / 7), 1e-4, 1)
     grow = _step_factor(x.dtype, scheme.order, 1) * np.maximum(np.abs(x), 1)
     truncation_bound = trunc > roundoff
     h2 = np.where(truncation_bound, shrink, grow)
-    useful = np.where(truncation_bound, shrink < h, grow >= 10 * h)
-    todo = np.flatnonzero(useful & (trunc + roundoff > eps ** (5 / 7) * np.abs(value)))
+    todo = np.flatnonzero(np.where(truncation_bound, shrink < h, grow >= 10 * h))
     if not todo.size:
         return
     st = _evaluate(f, x[todo], h2[todo], _multiples(scheme), f0=f0[todo])
@@ -770,12 +789,16 @@ def _directional(f0, values, disp, scheme: _Scheme, eps: float):
     if len(scheme.signs) == 1:
         code = np.where(finite[0], _OK, _NO_SIDE)
         return _side_estimate(f0, values[:, 0], disp[:, 0], eps), code
-    central = _pair_estimate(values, disp, eps)
+    code = np.select([finite[0] & finite[1], finite[0], finite[1]], [_OK, _FORWARD, _BACKWARD], _NO_SIDE)
+    estimate = _pair_estimate(values, disp, eps)
+    if np.all(code == _OK):
+        return estimate, code
     forward = _side_estimate(f0, values[:, 0], disp[:, 0], eps)
     backward = _side_estimate(f0, values[:, 1], disp[:, 1], eps)
-    code = np.select([finite[0] & finite[1], finite[0], finite[1]], [_OK, _FORWARD, _BACKWARD], _NO_SIDE)
-    estimate = tuple(np.select([code == _OK, code == _FORWARD, code == _BACKWARD], [c, fw, bw], np.nan)
-                     for c, fw, bw in zip(central, forward, backward))
+    estimate = tuple(
+        np.select([code == _OK, code == _FORWARD, code == _BACKWARD], [c, fw, bw], np.nan)
+        for c, fw, bw in zip(estimate, forward, backward)
+    )
     return estimate, code
 
 

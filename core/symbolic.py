@@ -18,7 +18,6 @@ from core.expressions import Expression, ExpressionError, NumpyFunction, time_li
 __all__ = ["SYMBOLIC_SECONDS", "Symbolic", "SymbolicMatrix", "derivative", "gradient", "hessian", "jacobian"]
 
 SYMBOLIC_SECONDS = 1.0  # wall-clock bound on one differentiation (plus its LaTeX)
-SIMPLIFY_SECONDS = 0.25  # extra budget to look for a shorter form; the plain derivative is kept when it runs out
 
 
 @dataclass(frozen=True)
@@ -47,18 +46,10 @@ class SymbolicMatrix:
         return values.reshape(self.shape + values.shape[1:])
 
 
-def _shorter(expr: sp.Expr) -> sp.Expr:
-    """``sympy.simplify`` when it finishes in time and gives fewer operations; else ``expr`` unchanged."""
-    try:
-        with time_limit(SIMPLIFY_SECONDS, what="Simplifying"):
-            candidate = sp.simplify(expr)
-    except ExpressionError:
-        return expr
-    return candidate if sp.count_ops(candidate) < sp.count_ops(expr) else expr
-
-
 def _differentiate(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> sp.Expr:
-    return _shorter(sp.diff(expr, *symbols))
+    """SymPy's derivative as it comes (no ``simplify``: it is slow, and the product/quotient-rule form is the one
+    students are taught)."""
+    return sp.diff(expr, *symbols)
 
 
 def _symbol(expression: Expression, variable: str | None) -> sp.Symbol:

@@ -95,7 +95,7 @@ def browser(chromium_path: str):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}  # tall: Streamlit scrolls inside the page, so full_page sees only the viewport)
     opened = context.new_page()
     yield opened
     context.close()

@@ -1,0 +1,262 @@
+"""Everything the Derivative page shows, computed in one call: f, the exact tangent, the four textbook stencils at a
+chosen step, the secant → tangent animation, and each method's error against the step size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import differences, symbolic
+from core.expressions import Expression, ExpressionError, parse
+from core.urlparams import log_steps
+
+__all__ = [
+    "ANIMATION_STEPS",
+    "METHODS",
+    "STEP_CHOICES",
+    "DerivativeStudy",
+    "MethodEstimate",
+    "PRESETS",
+    "ParameterError",
+    "Preset",
+    "SecantFrame",
+    "study_derivative",
+]
+
+METHODS = ("forward", "backward", "central", "five-point")
+STEP_CHOICES = log_steps(low_exponent=-12, high_exponent=0)  # the page's h slider: 1e-12 … 1 in 1-2-5 steps
+SWEEP_STEPS = np.logspace(-12, 0, 97)  # 8 points a decade for the error-vs-h plot
+ANIMATION_STEPS = np.geomspace(1.0, 1e-3, 31)  # secant → tangent: at 1e-3 the two lines coincide on screen
+CURVE_POINTS = 600
+ORDERS = {"forward": 1, "backward": 1, "central": 2, "five-point": 4}
+_OFFSETS = {"forward": (0.0, 1.0), "backward": (-1.0, 0.0), "central": (-1.0, 1.0), "five-point": (-2.0, -1.0, 1.0, 2.0)}
+_FORMULAS = {
+    "forward": r"\frac{f(x_0 + h) - f(x_0)}{h}",
+    "backward": r"\frac{f(x_0) - f(x_0 - h)}{h}",
+    "central": r"\frac{f(x_0 + h) - f(x_0 - h)}{2h}",
+    "five-point": r"\frac{f(x_0 - 2h) - 8 f(x_0 - h) + 8 f(x_0 + h) - f(x_0 + 2h)}{12h}",
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A one-click example: the tutorial's, or one rule of its table of common derivatives."""
+
+    label: str
+    formula: str
+    x0: float
+    rule: str  # the rule in LaTeX
+
+
+PRESETS = (
+    Preset("Tutorial: (x+2)(x−6)", "(x+2)(x-6)", 5.0, r"f'(x) = 2x - 4"),
+    Preset("constant", "3", 1.0, r"\frac{d}{dx}\,c = 0"),
+    Preset("xⁿ", "x^3", 1.5, r"\frac{d}{dx}\,x^n = n\,x^{n-1}"),
+    Preset("ln x", "ln(x)", 2.0, r"\frac{d}{dx}\ln x = \frac{1}{x}"),
+    Preset("eˣ", "e^x", 1.0, r"\frac{d}{dx}\,e^x = e^x"),
+    Preset("aˣ", "2^x", 1.0, r"\frac{d}{dx}\,a^x = a^x \ln a"),
+    Preset("sin x", "sin(x)", 1.0, r"\frac{d}{dx}\sin x = \cos x"),
+    Preset("cos x", "cos(x)", 1.0, r"\frac{d}{dx}\cos x = -\sin x"),
+    Preset("tan x", "tan(x)", 0.5, r"\frac{d}{dx}\tan x = \sec^2 x"),
+)
+
+
+class ParameterError(ValueError):
+    """A setting that cannot be used, with the ``parameter`` (control) it belongs to."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class MethodEstimate:
+    """One stencil's estimate of f'(x0) at the chosen step, its errors, and its best step over the sweep."""
+
+    method: str
+    value: float
+    abs_error: float
+    rel_error: float
+    best_step: float
+    best_error: float
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class SecantFrame:
+    """The chosen method's secant at one step: the stencil points (k,) and the line's slope through them."""
+
+    step: float
+    points_x: np.ndarray
+    points_y: np.ndarray
+    slope: float
+    anchor_x: float
+    anchor_y: float
+
+
+@dataclass(frozen=True)
+class DerivativeStudy:
+    """The Derivative page's whole content for one setting of its controls.
+
+    Attributes
+    ----------
+    expression : the parsed f.
+    derivative_latex : LaTeX of the exact f'(x) ("" when SymPy ran out of time).
+    x0, h, method : the settings.
+    fx0, exact : f(x0) and the exact f'(x0) (nan when unavailable).
+    estimates : one :class:`MethodEstimate` per method in ``METHODS``.
+    curve_x, curve_y : f sampled on the plot range, shape (CURVE_POINTS,), nan where undefined.
+    sweep : the error-vs-h data, :class:`core.differences.StepSweep` over ``SWEEP_STEPS``.
+    secant : the chosen method's secant at h; ``frames``: the same over ``ANIMATION_STEPS``.
+    trend : "increasing", "decreasing" or "stationary" at x0 (from the exact slope).
+    formula_latex : the chosen method's formula with the current numbers in it.
+    notes : things worth saying (the exact derivative unavailable, a stencil leaving the domain).
+    """
+
+    expression: Expression
+    derivative_latex: str
+    x0: float
+    h: float
+    method: str
+    fx0: float
+    exact: float
+    estimates: tuple[MethodEstimate, ...]
+    curve_x: np.ndarray
+    curve_y: np.ndarray
+    sweep: differences.StepSweep
+    secant: SecantFrame
+    frames: tuple[SecantFrame, ...]
+    trend: str
+    formula_latex: str
+    notes: tuple[str, ...]
+
+    def estimate(self, method: str) -> MethodEstimate:
+        return next(e for e in self.estimates if e.method == method)
+
+
+def _check_settings(x0: float, h: float, method: str, x_range: tuple[float, float]) -> None:
+    if method not in METHODS:
+        raise ParameterError("method", f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if not (math.isfinite(h) and 0 < h <= 1):
+        raise ParameterError("h", f"h must be a step in (0, 1]; got {h!r}")
+    low, high = x_range
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ParameterError("x_range", f"the plot range must be two finite numbers, low < high; got {x_range!r}")
+    if not math.isfinite(x0):
+        raise ParameterError("x0", f"x0 must be a finite number; got {x0!r}")
+
+
+def _exact(expression: Expression, x0: float) -> tuple[float, str, str | None]:
+    """f'(x0) and the LaTeX of f'(x), or nan with a note when SymPy cannot give it in time."""
+    try:
+        result = symbolic.derivative(expression)
+    except ExpressionError as error:
+        return math.nan, "", f"The exact derivative is not available: {error}"
+    value = float(result.func(x0))
+    note = None if math.isfinite(value) else f"The exact derivative is not finite at x0 = {x0:g}: f is not differentiable there."
+    return value, result.latex, note
+
+
+def _stencil_problem(f, x0: float, h: float, method: str) -> str | None:
+    offsets = np.array(_OFFSETS[method])
+    bad = offsets[~np.isfinite(f(x0 + offsets * h))]
+    if not bad.size:
+        return None
+    where = ", ".join(f"x0{o * h:+g}" for o in bad)
+    return f"f is not defined at {where}: the {method} stencil leaves f's domain at this step"
+
+
+def _method_estimate(f, x0: float, h: float, method: str, exact: float, sweep: differences.StepSweep) -> MethodEstimate:
+    value = float(differences.derivative(f, x0, method=method, step=h).value)
+    abs_error = abs(value - exact)
+    rel_error = abs_error / abs(exact) if exact != 0 else abs_error
+    row = sweep.errors[sweep.methods.index(method)] if sweep.errors is not None else np.full(len(sweep.steps), np.nan)
+    usable = np.isfinite(row)
+    best = int(np.argmin(np.where(usable, row, np.inf))) if usable.any() else 0
+    return MethodEstimate(method, value, abs_error, rel_error, float(sweep.steps[best]), float(row[best]),
+                          None if math.isfinite(value) else _stencil_problem(f, x0, h, method))
+
+
+def _secant(f, x0: float, fx0: float, h: float, method: str) -> SecantFrame:
+    """The stencil's points; the line's slope is the method's estimate, drawn through x0 for five-point."""
+    xs = x0 + np.array(_OFFSETS[method]) * h
+    ys = f(xs)
+    slope = float(differences.derivative(f, x0, method=method, step=h).value)
+    anchor_x, anchor_y = (x0, fx0) if method == "five-point" else (float(xs[0]), float(ys[0]))
+    return SecantFrame(h, xs, ys, slope, anchor_x, anchor_y)
+
+
+def _trend(exact: float) -> str:
+    if not math.isfinite(exact):
+        return "undefined"
+    return "increasing" if exact > 0 else "decreasing" if exact < 0 else "stationary"
+
+
+def _number_latex(v: float) -> str:
+    """Ten significant digits: enough to see the digits that the subtraction in a stencil cancels."""
+    return f"{v:.10g}" if math.isfinite(v) else r"\text{undefined}"
+
+
+def _step_latex(h: float) -> str:
+    mantissa, exponent = f"{h:.0e}".split("e")
+    power = int(exponent)
+    if power == 0:
+        return mantissa
+    return rf"10^{{{power}}}" if mantissa == "1" else rf"{mantissa} \cdot 10^{{{power}}}"
+
+
+def _formula_latex(method: str, x0: float, h: float, secant: SecantFrame) -> str:
+    values = {o: v for o, v in zip(_OFFSETS[method], secant.points_y)}
+    fmt = _number_latex
+    h_tex = _step_latex(h)
+    if method == "five-point":
+        numbers = rf"\frac{{{fmt(values[-2.0])} - 8 \cdot ({fmt(values[-1.0])}) + 8 \cdot ({fmt(values[1.0])}) - ({fmt(values[2.0])})}}{{12 \cdot {h_tex}}}"
+    else:
+        lo, hi = _OFFSETS[method]
+        divisor = "2 \\cdot " + h_tex if method == "central" else h_tex
+        numbers = rf"\frac{{{fmt(values[hi])} - ({fmt(values[lo])})}}{{{divisor}}}"
+    return rf"f'({x0:g}) \approx {_FORMULAS[method]} = {numbers} = {fmt(secant.slope)}"
+
+
+def study_derivative(
+    text: str, *, x0: float, h: float, method: str, x_range: tuple[float, float] = (-8.0, 12.0)
+) -> DerivativeStudy:
+    """Everything the Derivative page shows for f (typed ``text`` in x), a point x0, a step h and a method.
+
+    Parameters
+    ----------
+    text : f(x) as typed; read by :func:`core.expressions.parse`.
+    x0 : the point.
+    h : the step of the chosen method, 0 < h ≤ 1.
+    method : one of ``METHODS``: forward (f(x0+h) − f(x0))/h, backward (f(x0) − f(x0−h))/h,
+        central (f(x0+h) − f(x0−h))/(2h), five-point (f(x0−2h) − 8f(x0−h) + 8f(x0+h) − f(x0+2h))/(12h).
+    x_range : the plot range (low, high).
+
+    Raises
+    ------
+    ExpressionError
+        ``text`` is not a formula in x.
+    ParameterError
+        A setting is unusable; ``.parameter`` names it ("x0" when f is not defined at x0).
+    """
+    _check_settings(x0, h, method, x_range)
+    expression = parse(text, ("x",))
+    f = expression.func
+    fx0 = float(f(x0))
+    if not math.isfinite(fx0):
+        raise ParameterError("x0", f"f is not defined at x0 = {x0:g} (f(x0) = {fx0}); pick a point inside its domain")
+    exact, derivative_latex, exact_note = _exact(expression, x0)
+    sweep = differences.step_sweep(f, x0, steps=SWEEP_STEPS, methods=METHODS, exact=exact if math.isfinite(exact) else None)
+    estimates = tuple(_method_estimate(f, x0, h, m, exact, sweep) for m in METHODS)
+    curve_x = np.linspace(*x_range, CURVE_POINTS)
+    secant = _secant(f, x0, fx0, h, method)
+    notes = tuple(n for n in (exact_note, *(e.problem for e in estimates)) if n)
+    return DerivativeStudy(
+        expression=expression, derivative_latex=derivative_latex, x0=x0, h=h, method=method, fx0=fx0, exact=exact,
+        estimates=estimates, curve_x=curve_x, curve_y=f(curve_x), sweep=sweep, secant=secant,
+        frames=tuple(_secant(f, x0, fx0, float(s), method) for s in ANIMATION_STEPS),
+        trend=_trend(exact), formula_latex=_formula_latex(method, x0, h, secant), notes=notes,
+    )

@@ -1,0 +1,132 @@
+"""Figures of the Derivative page: the curve with tangent and secant (animated as h shrinks), and error against h."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.derivative_lab import METHODS, ORDERS, DerivativeStudy, SecantFrame
+from core.plots.style import COLORS, LINE_WIDTH, base_layout
+
+__all__ = ["error_figure", "tangent_figure"]
+
+METHOD_COLORS = {"forward": COLORS["orange"], "backward": COLORS["sky"], "central": COLORS["blue"], "five-point": COLORS["vermillion"]}
+FRAME_MS = 120
+_SECANT, _STENCIL = 2, 3  # trace indices the animation frames replace
+
+
+def _y_range(y: np.ndarray, *extra: float) -> list[float]:
+    """The plot's y-range: all of a bounded curve, the central 96% of one with a pole (so the pole is not all you see)."""
+    finite = y[np.isfinite(y)]
+    values = np.concatenate([finite, [v for v in extra if math.isfinite(v)]])
+    spread = np.ptp(finite) if finite.size else 0.0
+    low, high = np.percentile(values, [2, 98]) if spread > 1e6 else (values.min(), values.max())
+    pad = 0.08 * (high - low) or 1.0
+    return [float(low - pad), float(high + pad)]
+
+
+def _line(x_range: tuple[float, float], x0: float, y0: float, slope: float) -> tuple[list[float], list[float]]:
+    xs = [x_range[0], x_range[1]]
+    return xs, [y0 + slope * (x - x0) for x in xs]
+
+
+def _secant_traces(frame: SecantFrame, x_range: tuple[float, float], method: str) -> list[go.Scatter]:
+    xs, ys = _line(x_range, frame.anchor_x, frame.anchor_y, frame.slope)
+    dash = "dash" if math.isfinite(frame.slope) else "dot"
+    return [
+        go.Scatter(x=xs, y=ys, mode="lines", name="secant", line={"color": COLORS["purple"], "width": LINE_WIDTH, "dash": dash},
+                   hovertemplate=f"secant ({method}, h = {frame.step:.2g})<br>slope %{{customdata:.6g}}<extra></extra>",
+                   customdata=[frame.slope, frame.slope]),
+        go.Scatter(x=frame.points_x, y=frame.points_y, mode="markers", name="stencil points",
+                   marker={"color": COLORS["purple"], "size": 11, "symbol": "diamond"}),
+    ]
+
+
+def _animation_controls(study: DerivativeStudy) -> dict:
+    steps = [
+        {"label": f"{frame.step:.2g}", "method": "animate",
+         "args": [[f"h={frame.step:.3g}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}]}
+        for frame in study.frames
+    ]
+    play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
+    return {
+        "updatemenus": [{"type": "buttons", "showactive": False, "x": 0, "y": -0.16, "xanchor": "left", "yanchor": "top",
+                         "buttons": [{"label": "▶ Play h → 0", "method": "animate", "args": [None, play]},
+                                     {"label": "❚❚ Pause", "method": "animate",
+                                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]}]}],
+        "sliders": [{"active": 0, "x": 0.22, "y": -0.12, "len": 0.78, "currentvalue": {"prefix": "secant step h = "},
+                     "pad": {"t": 10}, "steps": steps}],
+    }
+
+
+def tangent_figure(study: DerivativeStudy, *, x_range: tuple[float, float]) -> go.Figure:
+    """f(x), the exact tangent at x0, the chosen method's secant at h, and frames of the secant as h shrinks 1 → 10⁻³.
+
+    Traces, in order: ``f(x)``, ``tangent``, ``secant``, ``stencil points``, ``x0``. Frames replace the secant and
+    stencil points only, so the animation costs a few kB.
+    """
+    tangent_x, tangent_y = _line(x_range, study.x0, study.fx0, study.exact if math.isfinite(study.exact) else 0.0)
+    figure = go.Figure([
+        go.Scatter(x=study.curve_x, y=np.where(np.isfinite(study.curve_y), study.curve_y, np.nan), mode="lines", name="f(x)",
+                   line={"color": COLORS["blue"], "width": LINE_WIDTH}, connectgaps=False),
+        go.Scatter(x=tangent_x, y=tangent_y, mode="lines", name="tangent", visible=True if math.isfinite(study.exact) else "legendonly",
+                   line={"color": COLORS["orange"], "width": LINE_WIDTH}),
+        *_secant_traces(study.secant, x_range, study.method),
+        go.Scatter(x=[study.x0], y=[study.fx0], mode="markers", name="x0", marker={"color": COLORS["vermillion"], "size": 14},
+                   hovertemplate="x0 = %{x:.6g}<br>f(x0) = %{y:.6g}<extra></extra>"),
+    ])
+    figure.frames = [go.Frame(name=f"h={frame.step:.3g}", data=_secant_traces(frame, x_range, study.method), traces=[_SECANT, _STENCIL])
+                     for frame in study.frames]
+    base_layout(figure, x_title="x", y_title="f(x)")
+    figure.update_layout(yaxis_range=_y_range(study.curve_y, study.fx0), xaxis_range=list(x_range), **_animation_controls(study))
+    figure.update_layout(margin={"b": 150})
+    return figure
+
+
+def _guide(steps: np.ndarray, order: int, anchor_step: float, anchor_error: float) -> np.ndarray:
+    return anchor_error * (steps / anchor_step) ** order
+
+
+def error_figure(study: DerivativeStudy) -> go.Figure:
+    """|estimate − exact| against h on log–log axes for every method, with O(h), O(h²), O(h⁴) guides, each method's
+    best h (a star) and the current h (a vertical line). Zero errors (exact stencils) cannot sit on a log axis and
+    are left out.
+    """
+    sweep = study.sweep
+    figure = go.Figure()
+    errors = np.full((len(sweep.methods), len(sweep.steps)), np.nan) if sweep.errors is None else sweep.errors
+    for method, row in zip(sweep.methods, errors):
+        shown = np.where(row > 0, row, np.nan)
+        figure.add_scatter(x=sweep.steps, y=shown, mode="lines", name=method, line={"color": METHOD_COLORS[method], "width": LINE_WIDTH},
+                           hovertemplate=f"{method}<br>h = %{{x:.2e}}<br>error = %{{y:.2e}}<extra></extra>")
+    for estimate in study.estimates:
+        if math.isfinite(estimate.best_error) and estimate.best_error > 0:
+            figure.add_scatter(x=[estimate.best_step], y=[estimate.best_error], mode="markers", name=f"best h ({estimate.method})",
+                               marker={"symbol": "star", "size": 16, "color": METHOD_COLORS[estimate.method], "line": {"width": 1, "color": "black"}},
+                               showlegend=False, hovertemplate=f"best h for {estimate.method}: %{{x:.1e}}<br>error %{{y:.1e}}<extra></extra>")
+    _add_guides(figure, study, errors)
+    figure.add_vline(x=study.h, line={"color": COLORS["grey"], "dash": "dot", "width": 2},
+                     annotation_text=f"h = {study.h:.0e}", annotation_position="top")
+    base_layout(figure, x_title="step h", y_title="|estimate − exact f′(x0)|", height=480)
+    figure.update_xaxes(type="log", exponentformat="power")
+    figure.update_yaxes(type="log", exponentformat="power")
+    return figure
+
+
+def _add_guides(figure: go.Figure, study: DerivativeStudy, errors: np.ndarray) -> None:
+    """Dashed reference slopes h^p, drawn through each order's method at h = 0.1 (where truncation dominates)."""
+    steps = study.sweep.steps
+    anchor = int(np.argmin(np.abs(np.log10(steps) + 1)))
+    drawn = set()
+    for method in METHODS:
+        order = ORDERS[method]
+        error = errors[study.sweep.methods.index(method), anchor]
+        if order in drawn or not (math.isfinite(error) and error > 0):
+            continue
+        drawn.add(order)
+        label = {1: "O(h)", 2: "O(h²)", 4: "O(h⁴)"}[order]
+        guide = _guide(steps, order, steps[anchor], error * 3)
+        figure.add_scatter(x=steps, y=np.where(guide > 1e-18, guide, np.nan), mode="lines", name=label,
+                           line={"color": COLORS["grey"], "dash": "dash", "width": 1.5}, hoverinfo="skip")

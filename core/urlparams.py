@@ -1,0 +1,131 @@
+"""Reading view settings from a URL: every control's value lives in the query string, so a link reproduces a view.
+
+A URL is typed or pasted by people (teachers write them into slides), so each parameter is read leniently where
+the meaning is clear (``h=1e-6`` snaps to the slider's ``1e-06``) and refused with a reason where it is not
+(``x0=abc``, ``n=0``); a refused parameter falls back to the control's default.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "Reading", "TextParam", "log_steps", "read_params"]
+
+MAX_TEXT = 500  # characters: the formula boxes' own limit
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The value to use for a control, and why the URL's value was refused (``None`` when it was fine or absent)."""
+
+    value: object
+    problem: str | None = None
+
+
+def _refuse(name: str, raw: str, why: str, default: object) -> Reading:
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    return Reading(default, f"Link parameter {name}={shown!r} {why}; using the default {default!r} instead.")
+
+
+@dataclass(frozen=True)
+class FloatParam:
+    """A real number in [low, high]."""
+
+    default: float
+    low: float
+    high: float
+
+    def read(self, name: str, raw: str) -> Reading:
+        try:
+            value = float(raw)
+        except ValueError:
+            return _refuse(name, raw, "is not a number", self.default)
+        if not math.isfinite(value) or not self.low <= value <= self.high:
+            return _refuse(name, raw, f"is outside {self.low:g} … {self.high:g}", self.default)
+        return Reading(value)
+
+
+@dataclass(frozen=True)
+class IntParam:
+    """A whole number in [low, high]."""
+
+    default: int
+    low: int
+    high: int
+
+    def read(self, name: str, raw: str) -> Reading:
+        try:
+            value = int(raw)
+        except ValueError:
+            return _refuse(name, raw, "is not a whole number", self.default)
+        if not self.low <= value <= self.high:
+            return _refuse(name, raw, f"is outside {self.low} … {self.high}", self.default)
+        return Reading(value)
+
+
+@dataclass(frozen=True)
+class ChoiceParam:
+    """One of a fixed list of words."""
+
+    default: str
+    options: tuple[str, ...]
+
+    def read(self, name: str, raw: str) -> Reading:
+        if raw not in self.options:
+            return _refuse(name, raw, f"is not one of {', '.join(self.options)}", self.default)
+        return Reading(raw)
+
+
+@dataclass(frozen=True)
+class LogStepParam:
+    """A value on a log-scale slider: any number within the slider's range snaps to the nearest step."""
+
+    default: float
+    options: tuple[float, ...]
+
+    def read(self, name: str, raw: str) -> Reading:
+        try:
+            value = float(raw)
+        except ValueError:
+            return _refuse(name, raw, "is not a number", self.default)
+        low, high = min(self.options), max(self.options)
+        if not math.isfinite(value) or not low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
+            return _refuse(name, raw, f"is outside {low:g} … {high:g}", self.default)
+        return Reading(min(self.options, key=lambda o: abs(math.log(o) - math.log(value))))
+
+
+@dataclass(frozen=True)
+class TextParam:
+    """Free text such as a formula (its own parser checks it later); only its length is bounded here."""
+
+    default: str
+    max_length: int = MAX_TEXT
+
+    def read(self, name: str, raw: str) -> Reading:
+        if len(raw) > self.max_length:
+            return _refuse(name, raw, f"is longer than {self.max_length} characters", self.default)
+        return Reading(raw)
+
+
+Param = FloatParam | IntParam | ChoiceParam | LogStepParam | TextParam
+
+
+def read_params(raw: Mapping[str, str], specs: Mapping[str, Param]) -> dict[str, Reading]:
+    """Read every parameter in ``specs`` from the URL's ``raw`` query mapping (absent → the default).
+
+    Returns a mapping from name to :class:`Reading`, in the order of ``specs``.
+    """
+    return {name: spec.read(name, raw[name]) if name in raw else Reading(spec.default) for name, spec in specs.items()}
+
+
+def log_steps(*, low_exponent: int, high_exponent: int, mantissas: Sequence[int] = (1, 2, 5)) -> tuple[float, ...]:
+    """The 1-2-5 steps from 10**low_exponent to 10**high_exponent inclusive, ascending: 1e-12, 2e-12, 5e-12, … 1.
+
+    Each step prints exactly with ``f"{v:.0e}"``, so a slider's label, its URL value and the number agree.
+    """
+    if low_exponent >= high_exponent:
+        raise ValueError(f"low_exponent: must be below high_exponent; got {low_exponent} ≥ {high_exponent}")
+    steps = [float(f"{m}e{k}") for k in range(low_exponent, high_exponent) for m in mantissas]
+    return (*steps, float(f"1e{high_exponent}"))

@@ -1,0 +1,122 @@
+"""AppTest of the Derivative page: the figure's numbers follow the controls, the URL sets the view, bad input is
+explained next to its control."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "views/derivative.py"
+TIMEOUT = 30  # seconds: a cold SymPy import alone can exceed AppTest's default 3 s
+SLOPE = 1e-9  # relative: a line's slope read back from two chart points
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def decode(values) -> np.ndarray:
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype(float)
+    return np.asarray(values, dtype=float)
+
+
+def chart(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def trace(spec: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
+    found = next(t for t in spec["data"] if t.get("name") == name)
+    return decode(found["x"]), decode(found["y"])
+
+
+def slope_through(spec: dict, name: str) -> tuple[float, float]:
+    """The slope of a drawn line and its value at x = 0."""
+    x, y = trace(spec, name)
+    slope = (y[1] - y[0]) / (x[1] - x[0])
+    return slope, y[0] - slope * x[0]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_default_view_is_tutorial_example_a():
+    at = open_page()
+    spec = chart(at)
+    slope, intercept = slope_through(spec, "tangent")
+    assert slope == pytest.approx(6.0, rel=SLOPE) and intercept + slope * 5 == pytest.approx(-7.0, rel=SLOPE)
+    x0, y0 = trace(spec, "x0")
+    assert (x0[0], y0[0]) == (5.0, -7.0)
+    assert metrics(at)["central estimate"] == "6.000" and metrics(at)["f(x0)"] == "-7.000"
+    assert spec["layout"]["xaxis"]["title"]["text"] == "x"
+    assert len(spec["frames"]) > 10
+
+
+def test_changing_controls_changes_the_figure():
+    at = open_page()
+    at.text_input(key="f").set_value("x^3").run()
+    at.number_input(key="x0").set_value(2.0).run()
+    at.select_slider(key="h").set_value(0.5).run()
+    at.segmented_control(key="method").set_value("forward").run()
+    assert not at.exception
+    spec = chart(at)
+    assert slope_through(spec, "tangent")[0] == pytest.approx(12.0, rel=SLOPE)  # 3 x0²
+    secant_slope = slope_through(spec, "secant")[0]
+    assert secant_slope == pytest.approx((2.5**3 - 8) / 0.5, rel=SLOPE)  # forward difference, h = 0.5
+    stencil_x, _ = trace(spec, "stencil points")
+    np.testing.assert_allclose(stencil_x, [2.0, 2.5])
+
+
+def test_url_parameters_set_the_view():
+    at = open_page({"f": "sin(x)", "x0": "0", "h": "1e-2", "method": "backward"})
+    assert at.text_input(key="f").value == "sin(x)"
+    assert at.select_slider(key="h").value == 1e-2
+    assert slope_through(chart(at), "tangent")[0] == pytest.approx(1.0, rel=SLOPE)
+    assert slope_through(chart(at), "secant")[0] == pytest.approx(np.sin(0.01) / 0.01, rel=SLOPE)
+
+
+def test_preset_loads_in_one_click():
+    at = open_page()
+    at.get("button_group")[0].set_value("ln x").run()
+    assert at.text_input(key="f").value == "ln(x)" and at.number_input(key="x0").value == 2.0
+    assert slope_through(chart(at), "tangent")[0] == pytest.approx(0.5, rel=SLOPE)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [("f", "sinx", "write sin(x)"), ("f", "", "empty"), ("x0", -1.0, "not defined at x0 = -1")],
+    ids=["bad-formula", "empty", "outside-domain"],
+)
+def test_bad_input_is_explained(key, value, message):
+    at = open_page()
+    if key == "x0":
+        at.text_input(key="f").set_value("ln(x)").run()
+        at.number_input(key="x0").set_value(value).run()
+    else:
+        at.text_input(key=key).set_value(value).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [({"x0": "abc"}, "x0='abc' is not a number"), ({"method": "sideways"}, "is not one of"), ({"h": "5"}, "outside")],
+    ids=["x0", "method", "h"],
+)
+def test_bad_url_parameters_are_explained_and_defaults_used(query, message):
+    at = open_page(query)
+    assert any(message in e.value for e in at.error)
+    assert metrics(at)["f(x0)"] == "-7.000"  # the rest of the page still works, with the default

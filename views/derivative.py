@@ -1,0 +1,74 @@
+"""Derivative: f(x), a point, a step h and a stencil; the tangent, the secant as h → 0, and error against h."""
+
+import streamlit as st
+
+from core.derivative_lab import METHODS, PRESETS, STEP_CHOICES, ParameterError, study_derivative
+from core.expressions import MAX_LENGTH, ExpressionError
+from core.plots.derivative import error_figure, tangent_figure
+from core.presentation import headline_latex, number, study_table, trend_sentence
+from core.urlparams import ChoiceParam, FloatParam, LogStepParam, TextParam
+from views.common import init_from_url, show_problem
+
+URL = {
+    "f": TextParam("(x+2)(x-6)"),
+    "x0": FloatParam(5.0, -1e6, 1e6),
+    "h": LogStepParam(1e-6, STEP_CHOICES),
+    "method": ChoiceParam("central", METHODS),
+}
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def study(f, x0, h, method, x_range):
+    return study_derivative(f, x0=x0, h=h, method=method, x_range=x_range)
+
+
+def load_preset():
+    preset = next(p for p in PRESETS if p.label == st.session_state.preset)
+    st.session_state.f, st.session_state.x0 = preset.formula, preset.x0
+
+
+url_problems = init_from_url(URL)
+st.title("Derivative")
+st.caption("The derivative is the slope of the tangent. A finite difference estimates it with a secant through nearby points.")
+st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
+
+left, middle, right = st.columns([3, 1.2, 2])
+left.text_input("f(x) =", key="f", bind="query-params", max_chars=MAX_LENGTH)
+f_slot = left.container()
+middle.number_input("x0", key="x0", bind="query-params", step=0.1, format="%.4g")
+x0_slot = middle.container()
+right.select_slider("step h", options=STEP_CHOICES, key="h", bind="query-params", format_func=lambda v: f"{v:.0e}")
+h_slot = right.container()
+st.segmented_control("method", METHODS, key="method", bind="query-params", required=True)
+method_slot = st.container()
+x_range = st.slider("plot range", -50.0, 50.0, (-8.0, 12.0), step=0.5, key="x_range")
+for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot}.items():
+    show_problem(slot, url_problems.get(name))
+
+try:
+    result = study(st.session_state.f, float(st.session_state.x0), st.session_state.h, st.session_state.method, x_range)
+except ExpressionError as error:
+    show_problem(f_slot, str(error))
+    st.stop()
+except ParameterError as error:
+    show_problem({"x0": x0_slot, "h": h_slot, "method": method_slot}.get(error.parameter, f_slot), str(error))
+    st.stop()
+
+st.latex(headline_latex(result))
+chosen = result.estimate(result.method)
+cols = st.columns(4)
+cols[0].metric("f(x0)", number(result.fx0))
+cols[1].metric("exact f′(x0)", number(result.exact))
+cols[2].metric(f"{result.method} estimate", number(chosen.value))
+cols[3].metric("absolute error", number(chosen.abs_error, digits=2, scientific=True))
+st.markdown(trend_sentence(result))
+for note in result.notes:
+    st.warning(note)
+
+st.plotly_chart(tangent_figure(result, x_range=x_range), width="stretch", key="tangent_chart")
+st.latex(result.formula_latex)
+
+st.subheader("Error against step size")
+st.caption("Truncation error shrinks like hᵖ as h falls; round-off grows like ε/h. Each star is a method's best step.")
+st.plotly_chart(error_figure(result), width="stretch", key="error_chart")
+st.dataframe(study_table(result), hide_index=True, width="stretch")
