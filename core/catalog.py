@@ -34,4 +34,7 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("views/derivative.py", "Calculus", "Derivative", ":material/show_chart:",
              "Tangent and secant, four finite-difference stencils side by side, and their error against the step h.",
              "derivative"),
+    PageInfo("views/gradient.py", "Calculus", "Gradient", ":material/explore:",
+             "Partial derivatives, the gradient arrow, level curves, a gradient field and the tangent plane of f(x1, x2).",
+             "gradient"),
 )

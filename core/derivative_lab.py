@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import differences, symbolic
+from core.errors import ParameterError
 from core.expressions import Expression, ExpressionError, parse
 from core.urlparams import log_steps
 
@@ -23,6 +24,7 @@ __all__ = [
     "ParameterError",
     "Preset",
     "SecantFrame",
+    "step_latex",
     "study_derivative",
 ]
 
@@ -62,14 +64,6 @@ PRESETS = (
     Preset("cos x", "cos(x)", 1.0, r"\frac{d}{dx}\cos x = -\sin x"),
     Preset("tan x", "tan(x)", 0.5, r"\frac{d}{dx}\tan x = \sec^2 x"),
 )
-
-
-class ParameterError(ValueError):
-    """A setting that cannot be used, with the ``parameter`` (control) it belongs to."""
-
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message)
-        self.parameter = parameter
 
 
 @dataclass(frozen=True)
@@ -200,7 +194,8 @@ def _number_latex(v: float) -> str:
     return f"{v:.10g}" if math.isfinite(v) else r"\text{undefined}"
 
 
-def _step_latex(h: float) -> str:
+def step_latex(h: float) -> str:
+    """A step such as 1e-06 as LaTeX: 10^{-6} (2e-05 as 2 \\cdot 10^{-5})."""
     mantissa, exponent = f"{h:.0e}".split("e")
     power = int(exponent)
     if power == 0:
@@ -211,7 +206,7 @@ def _step_latex(h: float) -> str:
 def _formula_latex(method: str, x0: float, h: float, secant: SecantFrame) -> str:
     values = {o: v for o, v in zip(_OFFSETS[method], secant.points_y)}
     fmt = _number_latex
-    h_tex = _step_latex(h)
+    h_tex = step_latex(h)
     if method == "five-point":
         numbers = rf"\frac{{{fmt(values[-2.0])} - 8 \cdot ({fmt(values[-1.0])}) + 8 \cdot ({fmt(values[1.0])}) - ({fmt(values[2.0])})}}{{12 \cdot {h_tex}}}"
     else:

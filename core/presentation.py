@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from core.derivative_lab import DerivativeStudy
+from core.derivative_lab import DerivativeStudy, step_latex
+from core.gradient_lab import GradientStudy
 
-__all__ = ["headline_latex", "number", "study_table", "trend_sentence"]
+__all__ = ["GradientReadouts", "gradient_readouts", "headline_latex", "number", "study_table", "trend_sentence"]
 
 
 def number(value: float, *, digits: int = 3, scientific: bool = False) -> str:
@@ -50,3 +52,40 @@ def trend_sentence(study: DerivativeStudy) -> str:
         return f"At x0 = {study.x0:g} the exact slope is undefined."
     sign = ">" if study.exact > 0 else "<" if study.exact < 0 else "="
     return f"At x0 = {study.x0:g}, f is **{study.trend}** (f′(x0) {sign} 0)."
+
+
+@dataclass(frozen=True)
+class GradientReadouts:
+    """What the Gradient page prints: f in LaTeX, metric (label, value) pairs, and LaTeX lines with the numbers."""
+
+    function: str
+    metrics: tuple[tuple[str, str], ...]
+    latex: tuple[str, ...]
+
+
+def _vector(values) -> str:
+    return r"\left(" + ",\ ".join(number(float(v)) for v in values) + r"\right)"
+
+
+def _partial_line(study: GradientStudy, i: int) -> str:
+    symbol = rf"\frac{{\partial f}}{{\partial x_{i + 1}}}"
+    exact = rf" = {study.partial_latex[i]} = {number(float(study.exact[i]))}" if study.partial_latex[i] else ""
+    numeric = rf"\qquad \text{{{study.method}, }} h = {step_latex(study.step)}\text{{: }} {float(study.numeric[i]):.10g}"
+    return f"{symbol}{exact}{numeric}"
+
+
+def gradient_readouts(study: GradientStudy) -> GradientReadouts:
+    """f, its partials (exact and numerical), |∇f|, and the directional derivative along u with steepest directions."""
+    g, u, norm = study.best, study.direction, study.norm
+    p = rf"\left({study.point[0]:g},\ {study.point[1]:g}\right)"
+    ascent = _vector(g / norm) if norm > 0 else r"\text{none (}\nabla f = 0\text{)}"
+    descent = _vector(-g / norm) if norm > 0 else ascent
+    lines = (
+        _partial_line(study, 0),
+        _partial_line(study, 1),
+        rf"\nabla f{p} = {_vector(g)}, \qquad \lVert \nabla f \rVert = {number(norm)}",
+        rf"D_u f = \nabla f \cdot u = {_vector(g)} \cdot {_vector(u)} = {number(study.directional)}",
+        rf"\text{{steepest ascent }} \frac{{\nabla f}}{{\lVert \nabla f \rVert}} = {ascent}, \qquad \text{{steepest descent }} {descent}",
+    )
+    metrics = (("f(x1, x2)", number(study.value)), ("∂f/∂x1", number(float(g[0]))), ("∂f/∂x2", number(float(g[1]))), ("|∇f|", number(norm)))
+    return GradientReadouts(rf"f(x_1, x_2) = {study.expression.latex}", metrics, lines)

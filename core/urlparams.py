@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "Reading", "TextParam", "log_steps", "read_params"]
+__all__ = ["ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "RangeParam", "Reading", "TextParam", "log_steps", "read_params"]
 
 MAX_TEXT = 500  # characters: the formula boxes' own limit
 
@@ -109,15 +109,45 @@ class TextParam:
         return Reading(raw)
 
 
-Param = FloatParam | IntParam | ChoiceParam | LogStepParam | TextParam
+@dataclass(frozen=True)
+class RangeParam:
+    """A (low, high) pair within [low, high] bounds, written in a URL as two values: ``x1_range=-5&x1_range=5``."""
+
+    default: tuple[float, float]
+    low: float
+    high: float
+
+    def read(self, name: str, raw: str | Sequence[str]) -> Reading:
+        values = [raw] if isinstance(raw, str) else list(raw)
+        shown = ",".join(values)
+        try:
+            pair = tuple(float(v) for v in values)
+        except ValueError:
+            return _refuse(name, shown, "is not two numbers", self.default)
+        if len(pair) != 2 or not all(math.isfinite(v) for v in pair) or not self.low <= pair[0] < pair[1] <= self.high:
+            return _refuse(name, shown, f"is not two numbers low < high within {self.low:g} … {self.high:g}", self.default)
+        return Reading(pair)
 
 
-def read_params(raw: Mapping[str, str], specs: Mapping[str, Param]) -> dict[str, Reading]:
-    """Read every parameter in ``specs`` from the URL's ``raw`` query mapping (absent → the default).
+Param = FloatParam | IntParam | ChoiceParam | LogStepParam | TextParam | RangeParam
 
-    Returns a mapping from name to :class:`Reading`, in the order of ``specs``.
+
+def read_params(raw: Mapping[str, str | Sequence[str]], specs: Mapping[str, Param]) -> dict[str, Reading]:
+    """Read every parameter in ``specs`` from the URL's query mapping (absent → the default).
+
+    ``raw`` maps a name to its value, or to all its values (a range is written twice); single-valued parameters
+    take the last. Returns a mapping from name to :class:`Reading`, in the order of ``specs``.
     """
-    return {name: spec.read(name, raw[name]) if name in raw else Reading(spec.default) for name, spec in specs.items()}
+    readings = {}
+    for name, spec in specs.items():
+        values = raw.get(name)
+        if values is None or (not isinstance(values, str) and not values):
+            readings[name] = Reading(spec.default)
+        elif isinstance(spec, RangeParam) or isinstance(values, str):
+            readings[name] = spec.read(name, values)
+        else:
+            readings[name] = spec.read(name, values[-1])
+    return readings
 
 
 def log_steps(*, low_exponent: int, high_exponent: int, mantissas: Sequence[int] = (1, 2, 5)) -> tuple[float, ...]:

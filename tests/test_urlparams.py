@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, TextParam, log_steps, read_params
+from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, RangeParam, TextParam, log_steps, read_params
 
 STEPS = log_steps(low_exponent=-12, high_exponent=0)
 SPECS = {
@@ -55,3 +55,22 @@ def test_bad_values_fall_back_with_a_reason(name, raw, message):
 def test_log_steps_validates():
     with pytest.raises(ValueError, match="low_exponent"):
         log_steps(low_exponent=0, high_exponent=0)
+
+
+RANGE = {"x1_range": RangeParam((-5.0, 5.0), -50.0, 50.0)}
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "problem"),
+    [(["-2", "3.5"], (-2.0, 3.5), None), ([], (-5.0, 5.0), None), (["3", "1"], (-5.0, 5.0), "low < high"),
+     (["a", "1"], (-5.0, 5.0), "not two numbers"), (["1"], (-5.0, 5.0), "low < high"), (["-99", "1"], (-5.0, 5.0), "within -50")],
+    ids=["good", "absent", "reversed", "text", "one-value", "outside"],
+)
+def test_ranges_are_read_from_repeated_values(raw, value, problem):
+    reading = read_params({"x1_range": raw}, RANGE)["x1_range"]
+    assert reading.value == value
+    assert (reading.problem is None) if problem is None else (problem in reading.problem)
+
+
+def test_single_valued_parameters_take_the_last_repeat():
+    assert read_params({"x0": ["1", "2"]}, SPECS)["x0"].value == 2.0

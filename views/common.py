@@ -9,16 +9,21 @@ import streamlit as st
 from core.urlparams import Param, read_params
 
 
-def init_from_url(specs: Mapping[str, Param]) -> dict[str, str]:
-    """Give each URL-bound control its starting value once: from the link when it is usable, else the default.
+def init_from_url(specs: Mapping[str, Param], *, page: str) -> dict[str, str]:
+    """Give each URL-bound control its starting value: from the link when it is usable, else the default.
 
-    Call before the widgets are created; create them with ``key=name, bind="query-params"`` and no ``value``.
+    Runs when the session arrives on ``page`` (pages share names such as ``f`` for their URL parameters, so a value
+    left by another page must not leak in) and for any control that has no value yet. Call before the widgets are
+    created; create them with ``key=name, bind="query-params"`` and no ``value``.
     Returns {control name: why the link's value was refused}, to show next to those controls.
     """
-    readings = read_params(st.query_params.to_dict(), specs)
+    arriving = st.session_state.get("_url_page") != page
+    st.session_state["_url_page"] = page
+    raw = {name: st.query_params.get_all(name) for name in st.query_params}
+    readings = read_params(raw, specs)
     problems = {}
     for name, reading in readings.items():
-        if name not in st.session_state:
+        if arriving or name not in st.session_state:
             st.session_state[name] = reading.value
             if reading.problem:
                 problems[name] = reading.problem

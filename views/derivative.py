@@ -6,7 +6,7 @@ from core.derivative_lab import METHODS, PRESETS, STEP_CHOICES, ParameterError, 
 from core.expressions import MAX_LENGTH, ExpressionError
 from core.plots.derivative import error_figure, tangent_figure
 from core.presentation import headline_latex, number, study_table, trend_sentence
-from core.urlparams import ChoiceParam, FloatParam, LogStepParam, TextParam
+from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
 from views.common import init_from_url, show_problem
 
 URL = {
@@ -14,6 +14,7 @@ URL = {
     "x0": FloatParam(5.0, -1e6, 1e6),
     "h": LogStepParam(1e-6, STEP_CHOICES),
     "method": ChoiceParam("central", METHODS),
+    "x_range": RangeParam((-8.0, 12.0), -50.0, 50.0),
 }
 
 
@@ -27,7 +28,7 @@ def load_preset():
     st.session_state.f, st.session_state.x0 = preset.formula, preset.x0
 
 
-url_problems = init_from_url(URL)
+url_problems = init_from_url(URL, page="derivative")
 st.title("Derivative")
 st.caption("The derivative is the slope of the tangent. A finite difference estimates it with a secant through nearby points.")
 st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
@@ -41,8 +42,9 @@ right.select_slider("step h", options=STEP_CHOICES, key="h", bind="query-params"
 h_slot = right.container()
 st.segmented_control("method", METHODS, key="method", bind="query-params", required=True)
 method_slot = st.container()
-x_range = st.slider("plot range", -50.0, 50.0, (-8.0, 12.0), step=0.5, key="x_range")
-for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot}.items():
+x_range = st.slider("plot range", -50.0, 50.0, step=0.5, key="x_range", bind="query-params")
+range_slot = st.container()
+for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot, "x_range": range_slot}.items():
     show_problem(slot, url_problems.get(name))
 
 try:

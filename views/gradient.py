@@ -1,0 +1,99 @@
+"""Gradient: f(x1, x2) on a contour with its gradient, partial derivatives, level curve, field and tangent plane."""
+
+import streamlit as st
+
+from core.derivative_lab import METHODS, STEP_CHOICES
+from core.errors import ParameterError
+from core.expressions import MAX_LENGTH, ExpressionError
+from core.gradient_lab import PRESETS, Window, study_gradient
+from core.plots.gradient import contour_figure, surface_figure
+from core.presentation import gradient_readouts
+from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
+from views.common import init_from_url, show_problem
+
+TUTORIAL = PRESETS[0]
+URL = {
+    "f": TextParam(TUTORIAL.formula),
+    "x1": FloatParam(TUTORIAL.point[0], -1e6, 1e6),
+    "x2": FloatParam(TUTORIAL.point[1], -1e6, 1e6),
+    "x1_range": RangeParam((-5.0, 5.0), -100.0, 100.0),
+    "x2_range": RangeParam((-5.0, 5.0), -100.0, 100.0),
+    "scale": FloatParam(0.1, 0.001, 10.0),
+    "angle": FloatParam(45.0, -180.0, 180.0),
+    "method": ChoiceParam("central", METHODS),
+    "h": LogStepParam(1e-6, STEP_CHOICES),
+}
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def study(f, point, window, method, h, angle):
+    return study_gradient(f, point=point, window=window, method=method, step=h, angle=angle)
+
+
+def load_preset():
+    preset = next(p for p in PRESETS if p.label == st.session_state.gradient_preset)
+    w = preset.window
+    st.session_state.update(f=preset.formula, x1=preset.point[0], x2=preset.point[1],
+                            x1_range=(w.x1_low, w.x1_high), x2_range=(w.x2_low, w.x2_high))
+
+
+def move_point():
+    points = st.session_state.contour.selection.points
+    if points:
+        st.session_state.update(x1=round(points[0]["x"], 4), x2=round(points[0]["y"], 4))
+
+
+problems = init_from_url(URL, page="gradient")
+st.title("Gradient")
+st.caption("∂f/∂x1 and ∂f/∂x2 are slopes along each axis with the other variable held fixed; together they form ∇f, "
+           "which points uphill fastest and is perpendicular to the level curve. Click the contour to move the point.")
+st.pills("Presets", [p.label for p in PRESETS], key="gradient_preset", on_change=load_preset)
+left, mid, right = st.columns([3, 1, 1])
+left.text_input("f(x1, x2) =", key="f", bind="query-params", max_chars=MAX_LENGTH)
+slots = {"f": left.container()}
+mid.number_input("x1", key="x1", bind="query-params", step=0.1, format="%.4g")
+slots["x1"] = mid.container()
+right.number_input("x2", key="x2", bind="query-params", step=0.1, format="%.4g")
+slots["x2"] = right.container()
+with st.expander("View window, arrows and finite differences", expanded=False):
+    a, b = st.columns(2)
+    a.slider("x1 range (horizontal)", -100.0, 100.0, step=0.5, key="x1_range", bind="query-params")
+    slots["x1_range"] = a.container()
+    b.slider("x2 range (vertical)", -100.0, 100.0, step=0.5, key="x2_range", bind="query-params")
+    slots["x2_range"] = b.container()
+    a.number_input("arrow length scale", min_value=0.001, max_value=10.0, key="scale", bind="query-params", format="%.3g")
+    slots["scale"] = a.container()
+    b.slider("direction u: angle from the x1 axis (degrees)", -180.0, 180.0, step=5.0, key="angle", bind="query-params")
+    slots["angle"] = b.container()
+    a.segmented_control("method", METHODS, key="method", bind="query-params", required=True)
+    slots["method"] = a.container()
+    b.select_slider("step h", options=STEP_CHOICES, key="h", bind="query-params", format_func=lambda v: f"{v:.0e}")
+    slots["h"] = b.container()
+show_field = st.toggle("Show the gradient field", key="field")
+for name, message in problems.items():
+    show_problem(slots[name], message)
+
+window = Window(*st.session_state.x1_range, *st.session_state.x2_range)
+point = (float(st.session_state.x1), float(st.session_state.x2))
+try:
+    result = study(st.session_state.f, point, window, st.session_state.method, st.session_state.h, float(st.session_state.angle))
+except ExpressionError as error:
+    show_problem(slots["f"], str(error))
+    st.stop()
+except ParameterError as error:
+    show_problem(slots.get(error.parameter, slots["f"]), str(error))
+    st.stop()
+
+readouts = gradient_readouts(result)
+st.latex(readouts.function)
+cols = st.columns(4)
+for col, (label, value) in zip(cols, readouts.metrics):
+    col.metric(label, value)
+for note in result.notes:
+    st.info(note)
+st.plotly_chart(contour_figure(result, scale=st.session_state.scale, show_field=show_field), width="stretch", theme=None,
+                key="contour", on_select=move_point, selection_mode="points")
+for line in readouts.latex:
+    st.latex(line)
+if st.toggle("Show the 3D surface with the tangent plane", key="surface"):
+    st.plotly_chart(surface_figure(result), width="stretch", theme=None, key="surface_chart")
