@@ -42,21 +42,22 @@ class Window:
 
 @dataclass(frozen=True)
 class GradientPreset:
-    """A one-click surface with a point and a window that shows it well."""
+    """A one-click surface with a point, a window that shows it well, and an arrow scale that fits the window."""
 
     label: str
     formula: str
     point: tuple[float, float]
     window: Window
+    scale: float
 
 
 PRESETS = (
-    GradientPreset("Tutorial: (x1+2)(x1−5) + (x2+1)(x2−3)", "(x1+2)(x1-5) + (x2+1)(x2-3)", (-3.0, -2.0), Window(-5, 5, -5, 5)),
-    GradientPreset("saddle x1² − x2²", "x1^2 - x2^2", (1.0, 0.5), Window(-2, 2, -2, 2)),
-    GradientPreset("Rosenbrock", "(1 - x1)^2 + 100(x2 - x1^2)^2", (-1.0, 1.5), Window(-2, 2, -1, 3)),
-    GradientPreset("Himmelblau", "(x1^2 + x2 - 11)^2 + (x1 + x2^2 - 7)^2", (-1.0, 1.0), Window(-5, 5, -5, 5)),
-    GradientPreset("ravine 0.1·x1² + 5·x2²", "0.1x1^2 + 5x2^2", (4.0, 1.0), Window(-5, 5, -2, 2)),
-    GradientPreset("sin(x1)·cos(x2)", "sin(x1) cos(x2)", (0.5, 0.8), Window(-math.pi, math.pi, -math.pi, math.pi)),
+    GradientPreset("Tutorial: (x1+2)(x1−5) + (x2+1)(x2−3)", "(x1+2)(x1-5) + (x2+1)(x2-3)", (-3.0, -2.0), Window(-5, 5, -5, 5), 0.1),
+    GradientPreset("saddle x1² − x2²", "x1^2 - x2^2", (1.0, 0.5), Window(-2, 2, -2, 2), 0.3),
+    GradientPreset("Rosenbrock", "(1 - x1)^2 + 100(x2 - x1^2)^2", (-1.0, 1.5), Window(-2, 2, -1, 3), 0.003),
+    GradientPreset("Himmelblau", "(x1^2 + x2 - 11)^2 + (x1 + x2^2 - 7)^2", (-1.0, 1.0), Window(-5, 5, -5, 5), 0.05),
+    GradientPreset("ravine 0.1·x1² + 5·x2²", "0.1x1^2 + 5x2^2", (4.0, 1.0), Window(-5, 5, -2, 2), 0.1),
+    GradientPreset("sin(x1)·cos(x2)", "sin(x1) cos(x2)", (0.5, 0.8), Window(-math.pi, math.pi, -math.pi, math.pi), 1.0),
 )
 
 

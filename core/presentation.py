@@ -64,7 +64,7 @@ class GradientReadouts:
 
 
 def _vector(values) -> str:
-    return r"\left(" + ",\ ".join(number(float(v)) for v in values) + r"\right)"
+    return r"\left(" + r",\ ".join(number(float(v)) for v in values) + r"\right)"
 
 
 def _partial_line(study: GradientStudy, i: int) -> str:

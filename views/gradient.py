@@ -33,7 +33,7 @@ def study(f, point, window, method, h, angle):
 def load_preset():
     preset = next(p for p in PRESETS if p.label == st.session_state.gradient_preset)
     w = preset.window
-    st.session_state.update(f=preset.formula, x1=preset.point[0], x2=preset.point[1],
+    st.session_state.update(f=preset.formula, x1=preset.point[0], x2=preset.point[1], scale=preset.scale,
                             x1_range=(w.x1_low, w.x1_high), x2_range=(w.x2_low, w.x2_high))
 
 

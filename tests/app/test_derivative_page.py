@@ -17,12 +17,12 @@ TIMEOUT = 30  # seconds: a cold SymPy import alone can exceed AppTest's default 
 SLOPE = 1e-9  # relative: a line's slope read back from two chart points
 
 
-def open_page(query: dict[str, str] | None = None) -> AppTest:
+def open_page(query: dict[str, str] | None = None, *, page: str = PAGE) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(PAGE).run()
+    at.switch_page(page).run()
     assert not at.exception
     return at
 

@@ -95,7 +95,8 @@ def browser(chromium_path: str):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 2200}  # tall: Streamlit scrolls inside the page, so full_page sees only the viewport)
+    # Tall: Streamlit scrolls inside its own container, so a "full page" screenshot shows only the viewport.
+    context = browser.new_context(viewport={"width": 1400, "height": 2200})
     opened = context.new_page()
     yield opened
     context.close()
