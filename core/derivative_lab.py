@@ -154,24 +154,16 @@ def _exact(expression: Expression, x0: float) -> tuple[float, str, str | None]:
     return value, result.latex, note
 
 
-def _stencil_problem(f, x0: float, h: float, method: str) -> str | None:
-    offsets = np.array(_OFFSETS[method])
-    bad = offsets[~np.isfinite(f(x0 + offsets * h))]
-    if not bad.size:
-        return None
-    where = ", ".join(f"x0{o * h:+g}" for o in bad)
-    return f"f is not defined at {where}: the {method} stencil leaves f's domain at this step"
-
-
 def _method_estimate(f, x0: float, h: float, method: str, exact: float, sweep: differences.StepSweep) -> MethodEstimate:
-    value = float(differences.derivative(f, x0, method=method, step=h).value)
+    result = differences.derivative(f, x0, method=method, step=h)
+    value = float(result.value)
     abs_error = abs(value - exact)
     rel_error = abs_error / abs(exact) if exact != 0 else abs_error
     row = sweep.errors[sweep.methods.index(method)] if sweep.errors is not None else np.full(len(sweep.steps), np.nan)
     usable = np.isfinite(row)
     best = int(np.argmin(np.where(usable, row, np.inf))) if usable.any() else 0
-    return MethodEstimate(method, value, abs_error, rel_error, float(sweep.steps[best]), float(row[best]),
-                          None if math.isfinite(value) else _stencil_problem(f, x0, h, method))
+    problem = f"{method} at h = {h:.0e}: {result.note}" if result.note else None
+    return MethodEstimate(method, value, abs_error, rel_error, float(sweep.steps[best]), float(row[best]), problem)
 
 
 def _secant(f, x0: float, fx0: float, h: float, method: str) -> SecantFrame:

@@ -14,29 +14,37 @@ Stencils (step h, order p: the error shrinks like h**p)::
                 (3/2 d(h) - 3/5 d(2h) + 1/10 d(3h), d(kh) = (f(x + kh) - f(x - kh)) / (2kh)),
                 with an error estimate and an adaptive step.
 
-Every quotient divides by the distance between the points actually evaluated, ``(x + h) - x`` in floating
-point, so the representation error of ``x + h`` does not add to the round-off.
+With the default steps every quotient divides by the distance between the points actually evaluated,
+``(x + h) - x`` in floating point, so the representation error of ``x + h`` does not add to the round-off. An
+explicit ``step`` is used exactly as given: the textbook formula, dividing by h (if x + h rounds to x, the
+quotient is what the formula gives, with a note), so the error-vs-h plot shows round-off as a student would.
 
-Default steps balance truncation (~h**p) against round-off (~eps/h**d for the d-th derivative):
+Default steps balance truncation (~h**p) against round-off (~eps/h**d for the d-th derivative), in the
+floating dtype of x (integers become float64):
 ``h = eps**(1/(p + d)) * s`` with the scale ``s = min(|x|, 1)`` (``s = 1`` at ``x = 0``). The scale is
 relative to |x| near zero, where the usual singularities sit (log, sqrt, 1/x, x**a: ``log`` at 1e-3 needs
 h << 1e-3), and absolute away from it, where a step proportional to |x| would be too large for periodic or
 exponential functions (``sin`` at 100). ``auto`` then checks its own error estimate and, where it is poor,
 tries a second step: smaller when truncation dominates, ``eps**(1/7) * max(|x|, 1)`` when round-off does
-(``log`` at 1e6). Where stencil points leave f's domain, ``auto`` (with its own step) shrinks the step
-towards the edge; the other methods, and any explicit ``step``, go one-sided at the same step. Either way
-the result's ``note`` says so.
+(``log`` at 1e6). Where stencil points leave f's domain, ``derivative`` shrinks a default step towards the
+edge and takes an explicit one one-sided (the multivariate functions, with their single call of f, always go
+one-sided from the points already evaluated). Either way the result's ``note`` says so. Where f itself is not
+finite at x the value is nan, and the note says why.
+
+The multivariate functions make a single call of f, so ``auto`` cannot try a second step there: it evaluates
+its stencil at both scales, ``min(|x_i|, 1)`` and ``max(|x_i|, 1)``, and keeps the better estimate.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable
 
 import numpy as np
 
 __all__ = [
+    "HESSIAN_METHODS",
     "METHODS",
     "Derivative",
     "StepSweep",
@@ -57,17 +65,25 @@ EDGE_ROUNDS = 3
 # next correction contracts up to ~3x less than the last one).
 CONTRACTION_SAFETY = 4.0
 
-_NOTES = {
-    1: "step shrunk near a domain edge (f is not finite within the default step)",
-    2: "one-sided forward stencil (f is not finite on the backward side within the step)",
-    3: "one-sided backward stencil (f is not finite on the forward side within the step)",
-    4: "nan: f is not finite at x",
-    5: "nan: x is not finite",
-    6: "nan: f is not finite on either side of x within the step",
-    7: "nan: step below the floating-point spacing at x",
-    8: "nan: the Hessian stencil leaves f's domain (no one-sided Hessian); move away from the edge",
-}
-_OK, _SHRUNK, _FORWARD, _BACKWARD, _F_NOT_FINITE, _X_NOT_FINITE, _NO_SIDE, _TOO_SMALL, _HESSIAN_EDGE = range(9)
+_NOTES = MappingProxyType(
+    {
+        1: "step shrunk near a domain edge (f is not finite within the default step)",
+        2: "one-sided forward stencil (f is not finite on the backward side within the step)",
+        3: "one-sided backward stencil (f is not finite on the forward side within the step)",
+        4: "step below the floating-point spacing at x: x + h rounds to x, so the quotient sees no change there",
+        5: "nan: f is not finite at x",
+        6: "nan: x is not finite",
+        7: "nan: f is not finite on either side of x within the step",
+        8: "nan: the default step is below the floating-point spacing at x",
+        9: "nan: the Hessian stencil leaves f's domain (no one-sided Hessian); move away from the edge",
+        10: "nan: f is not finite at the one-sided stencil's points (central and auto can use the other side)",
+    }
+)
+# Codes up to _COLLAPSED come with a value; the others with nan.
+(_OK, _SHRUNK, _FORWARD, _BACKWARD, _COLLAPSED, _F_NOT_FINITE, _X_NOT_FINITE, _NO_SIDE, _TOO_SMALL, _HESSIAN_EDGE) = (
+    range(10)
+)
+_SIDE_LOST = 10
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,29 +154,28 @@ class _Scheme:
     order: int
 
 
-_SCHEMES = {
-    "auto": _Scheme((1, -1), 3, 6),
-    "forward": _Scheme((1,), 1, 1),
-    "backward": _Scheme((-1,), 1, 1),
-    "central": _Scheme((1, -1), 1, 2),
-    "five-point": _Scheme((1, -1), 2, 4),
-}
+_SCHEMES = MappingProxyType(
+    {
+        "auto": _Scheme((1, -1), 3, 6),
+        "forward": _Scheme((1,), 1, 1),
+        "backward": _Scheme((-1,), 1, 1),
+        "central": _Scheme((1, -1), 1, 2),
+        "five-point": _Scheme((1, -1), 2, 4),
+    }
+)
 
 
 @dataclass(frozen=True)
 class _Stencil:
-    """f at ``nodes`` = x + sign*k*h: ``values``/``nodes`` have shape (levels, signs, N), f0 and x (N,)."""
+    """f at x + sign*k*h: ``values`` and ``offsets`` (the denominators' distances from x) have shape
+    (levels, signs, N); f0 (N,). ``offsets`` are exact, (x + kh) - x, for steps of our choosing and the nominal
+    k*h for explicit steps (the textbook formula); ``collapsed`` (N,) marks explicit steps where x + kh == x."""
 
     f0: np.ndarray
     values: np.ndarray
-    nodes: np.ndarray
-    x: np.ndarray
+    offsets: np.ndarray
     eps: float
-
-    @property
-    def disp(self) -> np.ndarray:
-        """The exact offsets of the nodes from x ((x + h) - x is exact: Fast2Sum)."""
-        return self.nodes - self.x
+    collapsed: np.ndarray | None
 
 
 @dataclass
@@ -217,6 +232,38 @@ def _check_point(point) -> np.ndarray:
     return p
 
 
+def _derivative_args(x, method: str, step):
+    """Validator of ``derivative``: (scheme, x as a float array, explicit step broadcast to x or None)."""
+    scheme = _check_method(method)
+    xs = _real_array(x, "x")
+    return scheme, xs, _check_step(step, xs.shape, xs.dtype)
+
+
+def _point_args(point, method: str, step, allowed: tuple[str, ...] = METHODS):
+    """Validator of the multivariate functions: (scheme, point (n, ...), explicit steps or None)."""
+    scheme = _check_method(method, allowed)
+    p = _check_point(point)
+    return scheme, p, _check_step(step, p.shape, p.dtype)
+
+
+def _sweep_args(x, steps, methods, exact):
+    """Validator of ``step_sweep``: (x as a 0-d float array, steps (s,), method names)."""
+    xs = _real_array(x, "x")
+    if xs.ndim != 0 or not np.isfinite(xs):
+        raise ValueError(f"x must be a finite real scalar; got {x!r}")
+    h = _real_array(steps, "steps")
+    if h.ndim != 1 or h.size == 0 or not np.all(np.isfinite(h) & (h > 0)):
+        raise ValueError(f"steps must be a non-empty 1-D array of positive finite numbers; got {steps!r}")
+    names = (methods,) if isinstance(methods, str) else tuple(methods)
+    if not names:
+        raise ValueError("methods must name at least one method; got an empty sequence")
+    for name in names:
+        _check_method(name)
+    if exact is not None and not (np.ndim(exact) == 0 and np.isfinite(_real_array(exact, "exact"))):
+        raise ValueError(f"exact must be a finite real scalar or None; got {exact!r}")
+    return xs, h, names
+
+
 # ------------------------------------------------------------------------------------------------ numerics
 
 
@@ -237,18 +284,26 @@ def _lagrange_at_zero(nodes: np.ndarray) -> np.ndarray:
     return np.array([np.prod(-o / (nodes[k] - o)) for k, o in enumerate(others)])
 
 
-# Richardson weights for levels k = 1..L in powers h**power: e.g. (3, 2) -> (3/2, -3/5, 1/10).
+# Richardson weights for levels k = 1..L in powers h**power, as Python floats (which keep float32 float32):
+# e.g. (3, 2) -> (3/2, -3/5, 1/10).
 _WEIGHTS = MappingProxyType(
-    {(L, power): _lagrange_at_zero(np.arange(1, L + 1.0) ** power) for L in range(1, 7) for power in (1, 2)}
+    {
+        (L, power): tuple(map(float, _lagrange_at_zero(np.arange(1, L + 1.0) ** power)))
+        for L in range(1, 7)
+        for power in (1, 2)
+    }
 )
 
 
-def _combine(weights: np.ndarray, arrays: np.ndarray) -> np.ndarray:
-    """sum(weights[k] * arrays[k]) over the leading axis (one matrix-vector product)."""
-    return (weights.astype(arrays.dtype) @ arrays.reshape(len(weights), -1)).reshape(arrays.shape[1:])
+def _combine(weights: tuple[float, ...], arrays) -> np.ndarray:
+    """sum(weights[k] * arrays[k]) over a sequence of equally shaped arrays."""
+    total = weights[0] * arrays[0]
+    for w, a in zip(weights[1:], arrays[1:], strict=True):
+        total += w * a
+    return total
 
 
-def _truncation(quotients: np.ndarray, power: int, best: np.ndarray) -> np.ndarray:
+def _truncation(quotients, power: int, best: np.ndarray) -> np.ndarray:
     """Truncation error of the L-level extrapolation ``best``.
 
     |D_L - D_(L-1)| (the error of D_(L-1)) times the contraction observed between the last two corrections,
@@ -257,46 +312,58 @@ def _truncation(quotients: np.ndarray, power: int, best: np.ndarray) -> np.ndarr
     """
     levels = len(quotients)
     if levels == 1:
-        return np.full(best.shape, np.nan)
+        return np.full(best.shape, np.nan, best.dtype)
     lower = _combine(_WEIGHTS[levels - 1, power], quotients[:-1])
     gap = np.abs(best - lower)
     if levels == 2:
         return gap
     prev = np.abs(lower - _combine(_WEIGHTS[levels - 2, power], quotients[:-2]))
-    ratio = np.divide(gap, prev, out=np.ones_like(gap), where=prev > 0)
-    return gap * np.minimum(CONTRACTION_SAFETY * ratio, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # prev = 0: ratio inf or nan, both capped at 1 by fmin
+        return gap * np.fmin(CONTRACTION_SAFETY * gap / prev, 1)
 
 
-def _richardson(quotients, noise, power: int, eps: float):
+def _richardson(quotients, power: int, noise: np.ndarray, deriv: int, eps: float):
     """Best estimate from level quotients, its truncation estimate and its round-off bound.
 
-    Level quotients q_k = D + c1 (kh)**power + c2 (kh)**(2 power) + ... (k = 1..L on axis 0) are combined by
-    Lagrange extrapolation to h = 0. ``noise[k]`` bounds |d q_k| / eps for relative errors eps in the f
-    values, so the round-off of sum(w_k q_k) is at most eps * (sum(|w_k| noise_k) + |estimate|).
+    Level quotients q_k = D + c1 (kh)**power + c2 (kh)**(2 power) + ... (k = 1..L) are combined by Lagrange
+    extrapolation to h = 0. ``noise`` bounds |dq_1| / eps for relative errors eps in the f values; level k
+    divides by (kh)**deriv instead of h**deriv, so the round-off of sum(w_k q_k) is at most
+    eps * (noise * sum(|w_k| / k**deriv) + |estimate|).
     """
     weights = _WEIGHTS[len(quotients), power]
     best = _combine(weights, quotients)
-    roundoff = eps * (_combine(np.abs(weights), noise) + np.abs(best))
+    spread = sum(abs(w) / k**deriv for k, w in enumerate(weights, 1))
+    roundoff = eps * (spread * noise + np.abs(best))
     return best, _truncation(quotients, power, best), roundoff
 
 
-def _pair_estimate(values, nodes, eps: float):
-    """Central quotients (f(x+) - f(x-)) / (x+ - x-) per level, extrapolated in h**2.
+def _magnitude(values: np.ndarray) -> np.ndarray:
+    """max |f| over the two leading (level, side) axes, without a temporary of the full size."""
+    return np.maximum(values.max(axis=(0, 1)), -values.min(axis=(0, 1)))
 
-    values, nodes (or offsets): shape (L, 2, ...), sign axis (+, -). Returns (estimate, truncation, round-off)."""
+
+def _pair_estimate(values, offsets, eps: float, *, as_written: bool = False):
+    """Central quotients (f(x + d+) - f(x + d-)) / (d+ - d-) per level, extrapolated in h**2.
+
+    values, offsets: shape (L, 2, ...), side axis (+, -). Returns (estimate, truncation, round-off). With
+    ``as_written`` (an explicit step), five-point is the textbook formula evaluated as printed,
+    (f(x - 2h) - 8 f(x - h) + 8 f(x + h) - f(x + 2h)) / (12h): the same number up to round-off, but the
+    round-off the student sees on the page."""
     with np.errstate(divide="ignore", invalid="ignore"):  # zero spans (step below the spacing) give nan
-        span = nodes[:, 0] - nodes[:, 1]
-        quotients = (values[:, 0] - values[:, 1]) / span
-        noise = (np.abs(values[:, 0]) + np.abs(values[:, 1])) / span
-        return _richardson(quotients, noise, 2, eps)
+        quotients = [(values[k, 0] - values[k, 1]) / (offsets[k, 0] - offsets[k, 1]) for k in range(len(values))]
+        noise = 2 * _magnitude(values) / (offsets[0, 0] - offsets[0, 1])
+        best, trunc, roundoff = _richardson(quotients, 2, noise, 1, eps)
+    if as_written and len(values) == 2:
+        best = (values[1, 1] - 8 * values[0, 1] + 8 * values[0, 0] - values[1, 0]) / (12 * offsets[0, 0])
+    return best, trunc, roundoff
 
 
 def _side_estimate(f0, values, disp, eps: float):
     """One-sided quotients (f(x + d_k) - f(x)) / d_k per level (values, disp: (L, ...)), extrapolated in h."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        quotients = (values - f0) / disp
-        noise = (np.abs(values) + np.abs(f0)) / np.abs(disp)
-        return _richardson(quotients, noise, 1, eps)
+        quotients = [(values[k] - f0) / disp[k] for k in range(len(values))]
+        noise = 2 * np.maximum(np.abs(f0), _magnitude(values[:, None])) / np.abs(disp[0])
+        return _richardson(quotients, 1, noise, 1, eps)
 
 
 # ------------------------------------------------------------------------------------------- f evaluation
@@ -325,20 +392,24 @@ def _eps(*arrays: np.ndarray) -> float:
     return max(float(np.finfo(a.dtype).eps) for a in arrays)
 
 
-def _evaluate(f: Callable, x: np.ndarray, h: np.ndarray, multiples: np.ndarray, f0=None) -> _Stencil:
-    """f at x + m*h for ``multiples`` of shape (L, S) or (L, S, N), in one call; also f(x) unless given."""
+def _evaluate(f: Callable, x, h, multiples: np.ndarray, *, nominal: bool, f0=None) -> _Stencil:
+    """f at x + m*h for ``multiples`` of shape (L, S) or (L, S, N), in one call; also f(x) unless given.
+
+    ``nominal``: the quotients divide by m*h as given (explicit steps) instead of the exact (x + m*h) - x."""
     shape = multiples.shape[:2] + x.shape
     start = 0 if f0 is not None else 1
     stacked = np.empty((start + shape[0] * shape[1],) + x.shape, dtype=x.dtype)
     nodes = stacked[start:].reshape(shape)
     np.multiply(multiples if multiples.ndim == 3 else multiples[..., None], h, out=nodes)
+    offsets = nodes.copy() if nominal else None
     nodes += x
     if start:
         stacked[0] = x
     values = _call(f, stacked, (stacked.shape,))
     if start:
         f0, values = values[0], values[1:]
-    return _Stencil(f0, values.reshape(shape), nodes, x, _eps(x, values))
+    collapsed = np.any(nodes == x, axis=(0, 1)) if nominal else None
+    return _Stencil(f0, values.reshape(shape), nodes - x if offsets is None else offsets, _eps(x, values), collapsed)
 
 
 def _multiples(scheme: _Scheme, levels: int | None = None) -> np.ndarray:
@@ -350,8 +421,8 @@ def _multiples(scheme: _Scheme, levels: int | None = None) -> np.ndarray:
 def _estimate(st: _Stencil, scheme: _Scheme):
     """The scheme's estimate from a stencil: central pairs or its one side."""
     if len(scheme.signs) == 2:
-        return _pair_estimate(st.values, st.nodes, st.eps)
-    return _side_estimate(st.f0, st.values[:, 0], st.disp[:, 0], st.eps)
+        return _pair_estimate(st.values, st.offsets, st.eps, as_written=st.collapsed is not None)
+    return _side_estimate(st.f0, st.values[:, 0], st.offsets[:, 0], st.eps)
 
 
 def _finite_levels(st: _Stencil) -> np.ndarray:
@@ -377,8 +448,9 @@ def derivative(f: Callable, x, *, method: str = "auto", step=None) -> Derivative
         per point), with an error estimate and a second step where that estimate is poor. The others are the
         textbook stencils (see the module docstring).
     step : float or array_like, optional, keyword-only
-        Step h, used exactly as given (broadcast to the shape of ``x``). Default: ``eps**(1/(p+1)) * s`` with
-        ``s = min(|x|, 1)`` (``1`` at ``x = 0``), p the method's order.
+        Step h, used exactly as given in the textbook formula (broadcast to the shape of ``x``). Default:
+        ``eps**(1/(p+1)) * s`` with ``s = min(|x|, 1)`` (``1`` at ``x = 0``), p the method's order, shrunk near
+        a domain edge.
 
     Returns
     -------
@@ -392,9 +464,7 @@ def derivative(f: Callable, x, *, method: str = "auto", step=None) -> Derivative
         Unknown ``method``, ``step`` not positive and finite or not broadcastable to ``x``, non-real ``x``, or
         ``f`` returning the wrong shape.
     """
-    scheme = _check_method(method)
-    xs = _real_array(x, "x")
-    explicit = _check_step(step, xs.shape, xs.dtype)
+    scheme, xs, explicit = _derivative_args(x, method, step)
     flat = xs.ravel()
     h = _step_factor(xs.dtype, scheme.order, 1) * _scale(flat) if explicit is None else explicit.ravel()
     points = _first_round(f, flat, h, scheme, own_step=explicit is None, refine=method == "auto")
@@ -414,10 +484,11 @@ def _first_round(f: Callable, x, h, scheme: _Scheme, *, own_step: bool, refine: 
 
     Near a domain edge a default step shrinks (``own_step``), an explicit one goes one-sided; ``refine``
     (auto with its own step) tries a second step where the error estimate is poor."""
-    st = _evaluate(f, x, h, _multiples(scheme))
+    st = _evaluate(f, x, h, _multiples(scheme), nominal=not own_step)
     estimate = _estimate(st, scheme)
     n_evals = np.full(x.shape, 1 + scheme.levels * len(scheme.signs))
-    points = _Points(*estimate, h.copy(), n_evals, np.zeros(x.shape, np.int8))
+    code = np.zeros(x.shape, np.int8) if st.collapsed is None else np.where(st.collapsed, _COLLAPSED, _OK)
+    points = _Points(*estimate, h.copy(), n_evals, code.astype(np.int8))
     bad = np.flatnonzero(~(np.isfinite(estimate[0]) & np.isfinite(st.f0) & np.isfinite(x)))
     if bad.size:
         code = _blocking_code(x[bad], _subset(st, bad))
@@ -426,37 +497,42 @@ def _first_round(f: Callable, x, h, scheme: _Scheme, *, own_step: bool, refine: 
         handler = _shrink_at_edge if own_step else _one_sided
         handler(f, x[edge], h[edge], _subset(st, edge), scheme, points, edge)
     if own_step and refine:
-        good = np.flatnonzero(points.code <= _SHRUNK)
-        _refine(f, x[good], st.f0[good], scheme, points, good)
+        error = points.trunc + points.roundoff
+        poor = np.flatnonzero((points.code <= _SHRUNK) & (error > _auto_rtol(x.dtype) * np.abs(points.value)))
+        _refine(f, x[poor], st.f0[poor], scheme, points, poor)
     return points
 
 
 def _blocking_code(x: np.ndarray, st: _Stencil) -> np.ndarray:
     """Why a point gets nan outright: x or f(x) not finite, or a step below the spacing of floats at x
     (_OK for the others: the stencil leaves f's domain)."""
-    code = np.where(np.any(st.nodes == x, axis=(0, 1)), _TOO_SMALL, _OK)
+    code = np.where(np.any(st.offsets == 0, axis=(0, 1)), _TOO_SMALL, _OK)
     code = np.where(np.isfinite(st.f0), code, _F_NOT_FINITE)
     return np.where(np.isfinite(x), code, _X_NOT_FINITE).astype(np.int8)
 
 
 def _subset(st: _Stencil, idx: np.ndarray) -> _Stencil:
-    return _Stencil(st.f0[idx], st.values[..., idx], st.nodes[..., idx], st.x[idx], st.eps)
+    collapsed = None if st.collapsed is None else st.collapsed[idx]
+    return _Stencil(st.f0[idx], st.values[..., idx], st.offsets[..., idx], st.eps, collapsed)
 
 
 def _one_sided(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None:
-    """Estimate at the same step from the side where f is finite: levels 1..p on that side (order p).
-
-    A one-sided method whose side is not finite switches to the other side. Where the new points are not
-    all finite, the finite ones nearest x are used (lower order); with none, the value is nan."""
-    first = scheme.signs[0]
-    ok_first = _finite_levels(st)[0] == scheme.levels if len(scheme.signs) == 2 else np.zeros(x.shape, bool)
-    side = np.where(ok_first, first, -first).astype(x.dtype)
-    new = _evaluate(f, x, h, np.arange(1, scheme.order + 1)[:, None, None] * side, f0=st.f0)
+    """Estimate at the same step from the side where f is finite (the side with more finite levels): levels
+    1..p on that side (order p). A one-sided method whose side is not finite switches to the other side.
+    Where the new points are not all finite, the finite ones nearest x are used (lower order); with none, the
+    value is nan."""
+    if len(scheme.signs) == 2:
+        finite = _finite_levels(st)
+        side = np.where(finite[0] >= finite[1], 1, -1).astype(x.dtype)
+    else:
+        side = np.full(x.shape, -scheme.signs[0], dtype=x.dtype)
+    multiples = np.arange(1, scheme.order + 1)[:, None, None] * side
+    new = _evaluate(f, x, h, multiples, nominal=st.collapsed is not None, f0=st.f0)
     points.evaluations[idx] += scheme.order
     usable = _finite_levels(new)[0]
     for levels in np.unique(usable[usable > 0]):
         pick = usable == levels
-        estimate = _side_estimate(new.f0[pick], new.values[:levels, 0, pick], new.disp[:levels, 0, pick], new.eps)
+        estimate = _side_estimate(new.f0[pick], new.values[:levels, 0, pick], new.offsets[:levels, 0, pick], new.eps)
         points.put(idx[pick], estimate, h[pick], np.where(side[pick] > 0, _FORWARD, _BACKWARD))
     points.put(idx[usable == 0], (np.nan, np.nan, np.nan), h[usable == 0], _NO_SIDE)
 
@@ -471,7 +547,7 @@ def _shrink_at_edge(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx
     for _ in range(EDGE_ROUNDS):
         k = _finite_levels(st).min(axis=0)
         h = factor * np.where(k > 0, k * h, h / 16)
-        st = _evaluate(f, x, h, _multiples(scheme), f0=st.f0)
+        st = _evaluate(f, x, h, _multiples(scheme), nominal=False, f0=st.f0)
         points.evaluations[idx] += scheme.levels * len(scheme.signs)
         done = np.isfinite(st.values).all(axis=(0, 1))
         points.put(idx[done], _estimate(_subset(st, done), scheme), h[done], _SHRUNK)
@@ -481,25 +557,28 @@ def _shrink_at_edge(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx
     _one_sided(f, x, h, st, scheme, points, idx)
 
 
+def _auto_rtol(dtype) -> float:
+    """Relative error estimate above which auto tries a second step: eps**(5/7) (~7e-12 in float64), a
+    factor eps**(-1/7) above the ~eps**(6/7) a 6th-order stencil can reach."""
+    return float(np.finfo(dtype).eps ** (5 / 7))
+
+
 def _refine(f, x, f0, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None:
-    """``auto``: a second step where the error estimate exceeds eps**(5/7) relative (~7e-12 in float64).
+    """``auto``: a second step for the points ``idx`` whose error estimate exceeds _auto_rtol.
 
     Where truncation dominates, the step shrinks to balance truncation ~h**6 against round-off ~1/h; where
-    round-off dominates, eps**(1/7) * max(|x|, 1) is tried if it is at least 10 times larger. The estimate
-    with the smaller error estimate wins."""
-    eps = float(np.finfo(x.dtype).eps)
-    poor = points.trunc[idx] + points.roundoff[idx] > eps ** (5 / 7) * np.abs(points.value[idx])
-    idx, x, f0 = idx[poor], x[poor], f0[poor]
+    round-off dominates, eps**(1/7) * max(|x|, 1) is tried if it is at least 10 times larger (not for steps
+    shrunk at a domain edge). The estimate with the smaller error estimate wins."""
     h, trunc, roundoff = points.step[idx], points.trunc[idx], points.roundoff[idx]
     with np.errstate(divide="ignore"):  # trunc = 0: no finite balance, clipped below
         shrink = h * np.clip((roundoff / (6 * trunc)) ** (1 / 7), 1e-4, 1)
     grow = _step_factor(x.dtype, scheme.order, 1) * np.maximum(np.abs(x), 1)
     truncation_bound = trunc > roundoff
     h2 = np.where(truncation_bound, shrink, grow)
-    todo = np.flatnonzero(np.where(truncation_bound, shrink < h, grow >= 10 * h))
+    todo = np.flatnonzero(np.where(truncation_bound, shrink < h, (grow >= 10 * h) & (points.code[idx] == _OK)))
     if not todo.size:
         return
-    st = _evaluate(f, x[todo], h2[todo], _multiples(scheme), f0=f0[todo])
+    st = _evaluate(f, x[todo], h2[todo], _multiples(scheme), nominal=False, f0=f0[todo])
     points.evaluations[idx[todo]] += scheme.levels * len(scheme.signs)
     value2, trunc2, roundoff2 = _estimate(st, scheme)
     better = np.isfinite(st.values).all(axis=(0, 1)) & (trunc2 + roundoff2 < (trunc + roundoff)[todo])
@@ -510,9 +589,10 @@ def _refine(f, x, f0, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None
 
 def _note(codes: np.ndarray, unit: str = "points") -> str | None:
     """One clause per kind of event, with counts when there are several points (or entries)."""
+    counts = np.bincount(codes.ravel(), minlength=len(_NOTES) + 1)
     parts = []
     for code, text in _NOTES.items():
-        count = int(np.count_nonzero(codes == code))
+        count = int(counts[code])
         if count:
             parts.append(text if codes.size == 1 else f"{text} ({count} of {codes.size} {unit})")
     return "; ".join(parts) or None
@@ -542,19 +622,7 @@ def step_sweep(f: Callable, x: float, *, steps, methods=("forward", "central", "
     StepSweep
         ``estimates`` of shape ``(len(methods), s)``.
     """
-    xs = _real_array(x, "x")
-    if xs.ndim != 0 or not np.isfinite(xs):
-        raise ValueError(f"x must be a finite real scalar; got {x!r}")
-    h = _real_array(steps, "steps")
-    if h.ndim != 1 or h.size == 0 or not np.all(np.isfinite(h) & (h > 0)):
-        raise ValueError(f"steps must be a non-empty 1-D array of positive finite numbers; got {steps!r}")
-    names = (methods,) if isinstance(methods, str) else tuple(methods)
-    if not names:
-        raise ValueError("methods must name at least one method; got an empty sequence")
-    for name in names:
-        _check_method(name)
-    if exact is not None and not (np.ndim(exact) == 0 and np.isfinite(_real_array(exact, "exact"))):
-        raise ValueError(f"exact must be a finite real scalar or None; got {exact!r}")
+    xs, h, names = _sweep_args(x, steps, methods, exact)
     points = np.full(h.shape, xs, dtype=np.result_type(xs, h))
     estimates = np.stack([derivative(f, points, method=name, step=h).value for name in names])
     errors = None if exact is None else np.abs(estimates - exact)
@@ -584,11 +652,10 @@ def partial(f: Callable, point, i: int, *, method: str = "auto", step=None) -> D
     Derivative
         ``value`` of shape ``(...)`` (``(m, ...)`` for a vector ``f``); ``step`` of shape ``(...)``.
     """
-    scheme = _check_method(method)
-    p = _check_point(point)
+    scheme, p, explicit = _point_args(point, method, step)
     if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < p.shape[0]:
         raise ValueError(f"i must be an integer in [0, {p.shape[0]}); got {i!r}")
-    first = _first_partials(f, p, np.array([i]), scheme, _check_step(step, p.shape, p.dtype), method)
+    first = _first_partials(f, p, np.array([i]), scheme, explicit, method)
     value, error, h = first.value[:, 0], first.error[:, 0], first.step[0]
     value, error = (value[0], error[0]) if first.scalar else (value, error)
     return _multi_result(first, value[()], error[()], h[()], method)
@@ -606,8 +673,8 @@ def gradient(f: Callable, point, *, method: str = "auto", step=None) -> Derivati
         The point, or many points along the trailing axes.
     method : {"auto", "forward", "backward", "central", "five-point"}, keyword-only
         Per variable, the stencils of ``derivative``. ``"auto"`` evaluates the 6th-order stencil at two steps,
-        ``eps**(1/7) * min(|x_i|, 1)`` and ``eps**(1/7) * max(|x_i|, 1)`` (13 evaluations per variable), and
-        keeps the one with the smaller error estimate.
+        ``eps**(1/7) * min(|x_i|, 1)`` and ``eps**(1/7) * max(|x_i|, 1)`` (12 evaluations per variable, plus
+        f(x)), and keeps, per variable and point, the one with the smaller error estimate.
     step : float or array_like, optional, keyword-only
         Explicit steps, broadcast to the shape of ``point`` (e.g. one per variable, shape ``(n, 1, ...)``).
 
@@ -617,9 +684,8 @@ def gradient(f: Callable, point, *, method: str = "auto", step=None) -> Derivati
         ``value`` of shape ``(n, ...)``, ``step`` of shape ``(n, ...)``. Where a variable's stencil leaves f's
         domain on one side, its estimate is one-sided from the points on the other (noted).
     """
-    scheme = _check_method(method)
-    p = _check_point(point)
-    first = _first_partials(f, p, np.arange(p.shape[0]), scheme, _check_step(step, p.shape, p.dtype), method)
+    scheme, p, explicit = _point_args(point, method, step)
+    first = _first_partials(f, p, np.arange(p.shape[0]), scheme, explicit, method)
     if not first.scalar:
         raise ValueError(f"f must return shape {p.shape[1:]} (a scalar function) for gradient; use jacobian")
     return _multi_result(first, first.value[0], first.error[0], first.step, method)
@@ -643,9 +709,8 @@ def jacobian(f: Callable, point, *, method: str = "auto", step=None) -> Derivati
     Derivative
         ``value`` of shape ``(m, n, ...)`` (``(n, ...)`` for a scalar ``f``), ``step`` of shape ``(n, ...)``.
     """
-    scheme = _check_method(method)
-    p = _check_point(point)
-    first = _first_partials(f, p, np.arange(p.shape[0]), scheme, _check_step(step, p.shape, p.dtype), method)
+    scheme, p, explicit = _point_args(point, method, step)
+    first = _first_partials(f, p, np.arange(p.shape[0]), scheme, explicit, method)
     value, error = (first.value[0], first.error[0]) if first.scalar else (first.value, first.error)
     return _multi_result(first, value, error, first.step, method)
 
@@ -673,16 +738,16 @@ def hessian(f: Callable, point, *, method: str = "auto", step=None) -> Derivativ
         ``value`` of shape ``(n, n, ...)``, symmetric; ``step`` of shape ``(n, ...)``. Entries whose stencil
         leaves f's domain are nan (noted).
     """
-    scheme = _check_method(method, HESSIAN_METHODS)
-    p = _check_point(point)
-    steps = _multi_steps(p, scheme, _check_step(step, p.shape, p.dtype), method, deriv=2)
-    nodes, disp = _axis_nodes(p, steps, np.arange(p.shape[0]), scheme)
+    scheme, p, explicit = _point_args(point, method, step, HESSIAN_METHODS)
+    steps = _multi_steps(p, scheme, explicit, method, deriv=2)
+    nodes, disp, collapsed = _axis_nodes(p, steps, np.arange(p.shape[0]), scheme, nominal=explicit is not None)
     pairs = np.triu_indices(p.shape[0], 1)
     x = np.concatenate([p[:, None], _axis_block(p, nodes, np.arange(p.shape[0])), _corner_block(p, nodes, pairs)], 1)
     values = _call_multi(f, x)
     if values.ndim != p.ndim:
         raise ValueError(f"f must return shape {p.shape[1:]} (a scalar function) for hessian; got a vector")
-    second = _second_estimates(values, disp, steps, pairs, _eps(p, values))
+    finite_x = np.isfinite(p).all(axis=0)
+    second = _second_estimates(values, disp, steps, pairs, _eps(p, values), finite_x, (collapsed, explicit is not None))
     return _multi_result(second, second.value, second.error, second.step, method)
 
 
@@ -719,13 +784,16 @@ def _multi_steps(p: np.ndarray, scheme: _Scheme, explicit, method: str, deriv: i
     return np.stack([small, large])
 
 
-def _axis_nodes(p: np.ndarray, steps: np.ndarray, idx: np.ndarray, scheme: _Scheme):
-    """Coordinates x_i + sign*k*h_i and their exact offsets, shape (scales, len(idx), L, signs, ...)."""
+def _axis_nodes(p: np.ndarray, steps: np.ndarray, idx: np.ndarray, scheme: _Scheme, nominal: bool):
+    """Coordinates x_i + sign*k*h_i and the quotients' offsets (exact, or nominal k*h_i for explicit steps),
+    shape (scales, len(idx), L, signs, ...); and where x_i + k*h_i == x_i, shape (scales, len(idx), ...)."""
     batch = (None,) * (p.ndim - 1)
     mult = _multiples(scheme).astype(p.dtype)[(None, None, ...) + batch]
     base = p[idx][(None, slice(None), None, None) + (slice(None),) * (p.ndim - 1)]
-    nodes = base + mult * steps[:, idx][:, :, None, None]
-    return nodes, nodes - base
+    offsets = mult * steps[:, idx][:, :, None, None]
+    nodes = base + offsets
+    with np.errstate(invalid="ignore"):  # x = inf gives inf - inf; such points are reported as nan
+        return nodes, offsets if nominal else nodes - base, np.any(nodes == base, axis=(2, 3))
 
 
 def _axis_block(p: np.ndarray, nodes: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -756,7 +824,7 @@ def _call_multi(f: Callable, x: np.ndarray) -> np.ndarray:
     out = out if out.dtype.kind == "f" else out.astype(x.dtype)
     if out.ndim == 0:
         return np.broadcast_to(out, x.shape[1:])
-    if out.shape[-(x.ndim - 1):] != x.shape[1:] or out.ndim > x.ndim:
+    if out.shape[-(x.ndim - 1) :] != x.shape[1:] or out.ndim > x.ndim:
         raise ValueError(
             f"f must return shape {x.shape[1:]} or (m, *{x.shape[1:]}) for input of shape {x.shape}; got {out.shape}"
         )
@@ -766,105 +834,124 @@ def _call_multi(f: Callable, x: np.ndarray) -> np.ndarray:
 def _first_partials(f, p, idx, scheme: _Scheme, explicit, method: str) -> _Multi:
     """First partial derivatives along the variables ``idx`` from one stacked call of f."""
     steps = _multi_steps(p, scheme, explicit, method, deriv=1)
-    nodes, disp = _axis_nodes(p, steps, idx, scheme)
+    nodes, disp, collapsed = _axis_nodes(p, steps, idx, scheme, nominal=explicit is not None)
     values = _call_multi(f, np.concatenate([p[:, None], _axis_block(p, nodes, idx)], axis=1))
     scalar = values.ndim == p.ndim
     values = values[None] if scalar else values
     axis = np.moveaxis(values[:, 1:].reshape(values.shape[:1] + nodes.shape[:4] + p.shape[1:]), (3, 4), (0, 1))
     f0 = values[:, 0][(slice(None), None, None)]
-    estimate, code = _directional(f0, axis, np.moveaxis(disp, (2, 3), (0, 1))[:, :, None], scheme, _eps(p, values))
+    offsets = np.moveaxis(disp, (2, 3), (0, 1))[:, :, None]
+    estimate, code = _directional(f0, axis, offsets, scheme, _eps(p, values), as_written=explicit is not None)
+    code = _spacing_code(code, collapsed, nominal=explicit is not None)
     code = np.where(np.isfinite(f0).all(axis=0), code, _F_NOT_FINITE)
     code = np.where(np.isfinite(p).all(axis=0), code, _X_NOT_FINITE)
     best = _best_scale(estimate[1] + estimate[2], code)
     value, error = (_pick(a, best) for a in (estimate[0], estimate[1] + estimate[2]))
     code = _pick(code[None], best)[0]
-    value, error = (np.where(code <= _BACKWARD, a, np.nan) for a in (value, error))
+    value, error = (np.where(code <= _COLLAPSED, a, np.nan) for a in (value, error))
     return _Multi(value, error, _pick(steps[:, idx][None], best)[0], code, values.shape[1], p.shape[1:], scalar)
 
 
-def _directional(f0, values, disp, scheme: _Scheme, eps: float):
+def _directional(f0, values, disp, scheme: _Scheme, eps: float, *, as_written: bool):
     """Estimates per (component, scale, variable, point) from values (L, signs, m, scales, nd, ...): central
-    where both sides are finite, one-sided (levels 1..L) where one is, nan where none is; and the codes."""
+    where both sides are finite, one-sided (levels 1..L) where one is, nan where none is; and the codes.
+    ``as_written``: explicit steps, see _pair_estimate."""
     finite = np.isfinite(values).all(axis=(0, 2))
     if len(scheme.signs) == 1:
-        code = np.where(finite[0], _OK, _NO_SIDE)
+        code = np.where(finite[0], _OK, _SIDE_LOST)
         return _side_estimate(f0, values[:, 0], disp[:, 0], eps), code
+    estimate = _pair_estimate(values, disp, eps, as_written=as_written)
+    if finite.all():
+        return estimate, np.zeros(finite.shape[1:], np.int8)
     code = np.select([finite[0] & finite[1], finite[0], finite[1]], [_OK, _FORWARD, _BACKWARD], _NO_SIDE)
-    estimate = _pair_estimate(values, disp, eps)
-    if np.all(code == _OK):
-        return estimate, code
     forward = _side_estimate(f0, values[:, 0], disp[:, 0], eps)
     backward = _side_estimate(f0, values[:, 1], disp[:, 1], eps)
     estimate = tuple(
         np.select([code == _OK, code == _FORWARD, code == _BACKWARD], [c, fw, bw], np.nan)
-        for c, fw, bw in zip(estimate, forward, backward)
+        for c, fw, bw in zip(estimate, forward, backward, strict=True)
     )
     return estimate, code
 
 
 def _best_scale(error: np.ndarray, code: np.ndarray) -> np.ndarray:
-    """Per variable and point, the scale whose worst component error is smallest (codes count as infinite)."""
-    score = np.where(code <= _BACKWARD, np.nan_to_num(np.max(error, axis=0), nan=np.inf), np.inf)
-    return np.argmin(score, axis=0)
+    """Per variable and point, whether the second scale (if any) has the smaller worst-component error
+    (estimates with a nan code count as infinitely bad)."""
+    if error.shape[1] == 1:
+        return np.zeros(code.shape[1:], bool)
+    score = np.where(code <= _COLLAPSED, np.max(error, axis=0), np.inf)
+    score = np.where(np.isnan(score), np.inf, score)
+    return score[1] < score[0]
 
 
-def _pick(a: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """a[:, best] along the scale axis 1 of a (m, scales, ...), for best of shape (...)."""
-    return np.take_along_axis(a, best[None, None], axis=1)[:, 0]
+def _pick(a: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """From a of shape (m, scales, ...), the first scale, or the second where ``second``: shape (m, ...)."""
+    return a[:, 0] if a.shape[1] == 1 else np.where(second, a[:, 1], a[:, 0])
 
 
-def _second_estimates(values, disp, steps, pairs, eps: float) -> _Multi:
-    """Hessian from stacked values (f(x), axis block, corner block) and axis offsets (scales, n, L, 2, ...)."""
+def _second_estimates(values, disp, steps, pairs, eps: float, finite_x, spacing) -> _Multi:
+    """Hessian from stacked values (f(x), axis block, corner block) and axis offsets (scales, n, L, 2, ...);
+    ``spacing`` = (where x_i + k h_i == x_i, whether the steps are explicit)."""
     scales, n, levels = disp.shape[:3]
     batch = values.shape[1:]
     n_axis = scales * n * levels * 2
     f0, axis = values[0], values[1 : 1 + n_axis].reshape(disp.shape)
     corners = values[1 + n_axis :].reshape((scales, len(pairs[0]), levels, 4) + batch)
-    diag, diag_ok = _diagonal(f0, np.moveaxis(axis, 2, 0), np.moveaxis(disp, 2, 0), eps)
-    cross, cross_ok = _cross(np.moveaxis(corners, 2, 0), np.moveaxis(disp, 2, 0), pairs, eps)
-    full = [np.zeros((scales, n, n) + batch) for _ in range(3)]
+    disp = np.moveaxis(disp, (2, 3), (0, 1))
+    diag, diag_ok = _diagonal(f0, np.moveaxis(axis, (2, 3), (0, 1)), disp, eps)
+    cross, cross_ok = _cross(np.moveaxis(corners, (2, 3), (0, 1)), disp, pairs, eps)
+    full = [np.zeros((scales, n, n) + batch, values.dtype) for _ in range(3)]
     ok = np.zeros((scales, n, n) + batch, bool)
-    for target, d, c in zip(full + [ok], diag + (diag_ok,), cross + (cross_ok,)):
+    for target, d, c in zip([*full, ok], (*diag, diag_ok), (*cross, cross_ok), strict=True):
         target[:, np.arange(n), np.arange(n)] = d
         target[:, pairs[0], pairs[1]] = target[:, pairs[1], pairs[0]] = c
-    return _hessian_multi(full, ok, steps, f0, values.shape[0])
+    collapsed, nominal = spacing
+    code = np.where(ok, _OK, _HESSIAN_EDGE)
+    code = _spacing_code(code, collapsed[:, :, None] | collapsed[:, None, :], nominal)
+    code = np.where(np.isfinite(f0), code, _F_NOT_FINITE)
+    return _hessian_multi(full, np.where(finite_x, code, _X_NOT_FINITE), steps, f0.shape, values.shape[0])
 
 
 def _diagonal(f0, axis, disp, eps: float):
     """d2f/dx_i^2 per (scale, variable, point): second divided differences
     2 ((f+ - f0)/d+ - (f0 - f-)/|d-|) / (d+ + |d-|) per level, extrapolated in h**2; and where all are finite.
 
-    axis, disp: (L, scales, n, 2, ...)."""
-    fp, fm, dp, dm = axis[:, :, :, 0], axis[:, :, :, 1], disp[:, :, :, 0], -disp[:, :, :, 1]
+    axis, disp: (L, 2, scales, n, ...)."""
+    dp, dm = disp[:, 0], -disp[:, 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        quotients = 2 * ((fp - f0) / dp - (f0 - fm) / dm) / (dp + dm)
-        noise = 2 * (np.abs(fp) / dp + np.abs(f0) * (1 / dp + 1 / dm) + np.abs(fm) / dm) / (dp + dm)
-        return _richardson(quotients, noise, 2, eps), np.isfinite(axis).all(axis=(0, 3)) & np.isfinite(f0)
+        quotients = [
+            2 * ((axis[k, 0] - f0) / dp[k] - (f0 - axis[k, 1]) / dm[k]) / (dp[k] + dm[k]) for k in range(len(axis))
+        ]
+        noise = 4 * np.maximum(np.abs(f0), _magnitude(axis)) * (1 / dp[0] + 1 / dm[0]) / (dp[0] + dm[0])
+        return _richardson(quotients, 2, noise, 2, eps), np.isfinite(axis).all(axis=(0, 1)) & np.isfinite(f0)
 
 
 def _cross(corners, disp, pairs, eps: float):
     """d2f/dx_i dx_j per (scale, pair, point): (f++ - f+- - f-+ + f--) / (span_i span_j) per level,
-    extrapolated in h**2; and where all corners are finite. corners: (L, scales, pairs, 4, ...)."""
-    span = disp[:, :, :, 0] - disp[:, :, :, 1]
+    extrapolated in h**2; and where all corners are finite. corners: (L, 4, scales, pairs, ...)."""
+    span = disp[:, 0] - disp[:, 1]
     area = span[:, :, pairs[0]] * span[:, :, pairs[1]]
-    fpp, fpm, fmp, fmm = (corners[:, :, :, q] for q in range(4))
     with np.errstate(divide="ignore", invalid="ignore"):
-        quotients = (fpp - fpm - fmp + fmm) / area
-        noise = (np.abs(fpp) + np.abs(fpm) + np.abs(fmp) + np.abs(fmm)) / area
-        return _richardson(quotients, noise, 2, eps), np.isfinite(corners).all(axis=(0, 3))
+        quotients = [(c[0] - c[1] - c[2] + c[3]) / a for c, a in zip(corners, area, strict=True)]
+        noise = 4 * _magnitude(corners) / area[0]
+        return _richardson(quotients, 2, noise, 2, eps), np.isfinite(corners).all(axis=(0, 1))
 
 
-def _hessian_multi(full, ok, steps, f0, evaluations: int) -> _Multi:
-    """Pick per point the scale with the smallest worst-entry error; nan (noted) where the stencil is not finite."""
+def _hessian_multi(full, code, steps, batch, evaluations: int) -> _Multi:
+    """Pick per point the scale with the smallest worst-entry error; nan (noted) where the code is not OK."""
     value, trunc, roundoff = full
     error = trunc + roundoff
-    code = np.where(ok, _OK, _HESSIAN_EDGE)
     n = value.shape[1]
-    score = np.where(ok, np.nan_to_num(error, nan=np.inf), np.inf).reshape((len(value), n * n) + f0.shape).max(1)
+    score = np.where(code <= _COLLAPSED, error, np.inf)
+    score = np.where(np.isnan(score), np.inf, score).reshape((len(value), n * n) + batch).max(axis=1)
     best = np.argmin(score, axis=0)
     value, error, code = (np.take_along_axis(a, best[None, None, None], axis=0)[0] for a in (value, error, code))
     step = np.take_along_axis(steps, best[None, None], axis=0)[0]
-    code = np.where(np.isfinite(f0), code, _F_NOT_FINITE)
-    code = np.where(np.isfinite(steps).all(axis=(0, 1)), code, _X_NOT_FINITE)
-    value, error = (np.where(code == _OK, a, np.nan) for a in (value, error))
-    return _Multi(value, error, step, code, evaluations, f0.shape, True)
+    value, error = (np.where(code <= _COLLAPSED, a, np.nan) for a in (value, error))
+    return _Multi(value, error, step, code, evaluations, batch, True)
+
+
+def _spacing_code(code: np.ndarray, collapsed: np.ndarray, nominal: bool) -> np.ndarray:
+    """Where x_i + k h_i == x_i: an explicit step keeps its textbook value (noted); a default one gives nan."""
+    if nominal:
+        return np.where(collapsed & (code == _OK), _COLLAPSED, code)
+    return np.where(collapsed, _TOO_SMALL, code)

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 
 import numpy as np
 import sympy as sp
@@ -54,6 +55,7 @@ FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs,
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
+_BOUNDED_LIBRARIES = re.compile(r"[\\/](sympy|mpmath)[\\/]")
 _EXAMPLE = "for example  3x^2 + sin(x)  or  (x+2)(x-6)"
 
 
@@ -84,13 +86,17 @@ def time_limit(seconds: float, *, what: str) -> Iterator[None]:
     deadline = time.thread_time() + seconds
     previous = sys.gettrace()
 
-    def tracer(frame: object, event: str, arg: object) -> None:
-        if time.thread_time() > deadline:
+    def tracer(frame: FrameType, event: str, arg: object) -> None:
+        # Only abort inside SymPy/mpmath frames: an exception raised in a garbage-collector callback or a __del__
+        # that happens to run meanwhile would be swallowed by Python, and the trace function removed with it.
+        if time.thread_time() > deadline and _BOUNDED_LIBRARIES.search(frame.f_code.co_filename):
             raise _TimeUp
 
     sys.settrace(tracer)
     try:
         yield
+        if time.thread_time() > deadline and sys.gettrace() is not tracer:  # the bound was lost on the way: still refuse
+            raise _TimeUp
     except _TimeUp:
         raise ExpressionError(f"{what} took longer than {seconds:g} s and was stopped", hint="a shorter formula") from None
     finally:

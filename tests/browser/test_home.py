@@ -29,7 +29,7 @@ def test_home_renders(page, server):
     open_home(page, server)
     assert page.get_by_role("heading", name="Gradient Lab").first.is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.locator(".katex").count() >= 1  # the default formula, typeset
+    page.wait_for_selector(".katex", timeout=10_000)  # the default formula, typeset
     screenshot(page, "home")
 
 
