@@ -6,10 +6,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.derivative_lab import DerivativeStudy, step_latex
 from core.gradient_lab import GradientStudy
+from core.sgd_lab import SgdStudy
 
-__all__ = ["GradientReadouts", "gradient_readouts", "headline_latex", "number", "study_table", "trend_sentence"]
+__all__ = ["GradientReadouts", "SgdReadouts", "gradient_readouts", "sgd_readouts", "headline_latex", "number", "study_table", "trend_sentence"]
 
 
 def number(value: float, *, digits: int = 3, scientific: bool = False) -> str:
@@ -89,3 +92,32 @@ def gradient_readouts(study: GradientStudy) -> GradientReadouts:
     )
     metrics = (("f(x1, x2)", number(study.value)), ("∂f/∂x1", number(float(g[0]))), ("∂f/∂x2", number(float(g[1]))), ("|∇f|", number(norm)))
     return GradientReadouts(rf"f(x_1, x_2) = {study.expression.latex}", metrics, lines)
+
+
+@dataclass(frozen=True)
+class SgdReadouts:
+    """The tutorial's printout (β, loss, accuracy), the update rule with numbers, and the gradient check."""
+
+    metrics: tuple[tuple[str, str], ...]
+    update_rule: str
+    check: str
+    check_passed: bool
+
+
+def sgd_readouts(study: SgdStudy, *, tolerance: float) -> SgdReadouts:
+    """Numbers as the tutorial prints them (three decimals), words where a value is not finite."""
+    history, beta = study.history, study.final_beta
+    names = ("β1", "β2", "bias b")[: len(beta)]
+    metrics = (*((f"final {name}", number(float(v))) for name, v in zip(names, beta)),
+               ("loss", number(float(history.losses[-1]), digits=4)), ("accuracy", number(float(history.accuracies[-1]))))
+    batch = "x_i" if study.batch_size == 1 else rf"\frac{{1}}{{{study.batch_size}}}\sum_{{i \in B}} x_i"
+    rule = (rf"\beta \leftarrow \beta - \alpha\, {batch}\,\big(\sigma(x_i \cdot \beta) - y_i\big), \quad \alpha = {study.lr:g}"
+            rf"\qquad \beta_{{{int(history.steps[-1])}}} = {_vector(beta)}, \quad \nabla L(\beta) = {_vector(study.analytic)}")
+    passed = bool(np.isfinite(study.check_error)) and study.check_error <= tolerance
+    check = (f"Gradient check at the final β: the formula gives {_plain(study.analytic)}, central differences give "
+             f"{_plain(study.numeric)}; relative difference {number(study.check_error, digits=1, scientific=True)}")
+    return SgdReadouts(metrics, rule, check, passed)
+
+
+def _plain(values) -> str:
+    return "(" + ", ".join(f"{float(v):.6g}" if math.isfinite(float(v)) else "undefined" for v in values) + ")"

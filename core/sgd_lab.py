@@ -1,0 +1,264 @@
+"""Everything the SGD page shows: a dataset (preset or uploaded CSV), a logistic-regression run, the loss surface
+over β, the frames of the animation, a gradient check and the spread of mini-batch gradients.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import differences, logistic
+from core.errors import ParameterError
+
+__all__ = [
+    "DATASETS",
+    "STARTS",
+    "SgdSettings",
+    "run_sgd",
+    "MAX_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "SgdStudy",
+    "data_from_csv",
+    "frame_indices",
+    "study_sgd",
+]
+
+DATASETS = logistic.KINDS
+MAX_ROWS = 100_000
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_RECORDS = 500  # recorded β along the path: every step up to 500 steps, then evenly spaced
+MAX_FRAMES = 60  # animation frames: what moves is re-sent per frame, so this bounds the figure's size
+TUTORIAL_RANGE = 15.0  # the tutorial's contour covers β ∈ [−15, 15]² in steps of 0.5
+GRID_POINTS = 61
+SPREAD_DRAWS = 200
+GRADIENT_CHECK_STEP = 1e-5  # central differences on the loss: error ~ h² |L'''| ≈ 1e-10 relative on these losses
+
+
+STARTS = ("random", "typed")
+INIT_RANGE = 10.0  # the tutorial's β0 ~ Uniform(−10, 10)²
+
+
+@dataclass(frozen=True)
+class SgdSettings:
+    """Every control of the SGD page, as plain (hashable) values: the key of a cached run.
+
+    ``data`` is a preset of DATASETS or "upload" (then ``csv`` holds the file's bytes). ``seed`` seeds the data, the
+    random start (β0 ~ U(−10, 10)², bias 0) and the sampling, each from its own stream. ``start`` is "random" or
+    "typed" (then β0 = (b1, b2), bias 0).
+    """
+
+    data: str = "tutorial"
+    n: int = 2000
+    noise: float = 0.0
+    seed: int = 0
+    csv: bytes | None = None
+    lr: float = 2.0
+    steps: int = 500
+    batch: int = 1
+    bias: bool = False
+    start: str = "random"
+    b1: float = 0.0
+    b2: float = 0.0
+
+
+@dataclass(frozen=True)
+class SgdStudy:
+    """One run of the SGD page.
+
+    Attributes
+    ----------
+    X (n, 2), y (n,) : the data.
+    beta0 : the start, (2,) or (3,) with a bias (last).
+    history : :class:`core.logistic.History`, recorded every ``record_every`` steps.
+    grid_b1, grid_b2 (GRID_POINTS,), grid_loss (GRID_POINTS, GRID_POINTS) : the loss over (β1, β2), rows along β2,
+        at the final bias.
+    frames : indices into the history's records, one per animation frame (≤ MAX_FRAMES, first and last included).
+    analytic, numeric : the gradient of the loss at the final β, by formula and by central differences.
+    spread : mini-batch gradients at the final β, (SPREAD_DRAWS, d); full : the full gradient there, (d,).
+    diagnosis : what went wrong in plain words, or None.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    beta0: np.ndarray
+    lr: float
+    batch_size: int
+    history: logistic.History
+    record_every: int
+    grid_b1: np.ndarray
+    grid_b2: np.ndarray
+    grid_loss: np.ndarray
+    frames: np.ndarray
+    analytic: np.ndarray
+    numeric: np.ndarray
+    spread: np.ndarray
+    full: np.ndarray
+    diagnosis: str | None
+
+    @property
+    def final_beta(self) -> np.ndarray:
+        return self.history.betas[-1]
+
+    @property
+    def check_error(self) -> float:
+        """max |analytic − numeric| / max(|analytic|, tiny): the gradient check's relative disagreement."""
+        scale = max(float(np.max(np.abs(self.analytic))), 1e-300)
+        return float(np.max(np.abs(self.analytic - self.numeric))) / scale
+
+
+def _cell(text: str, row: int, column: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ParameterError("upload", f"Row {row}, column {column}: {text[:20]!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ParameterError("upload", f"Row {row}, column {column}: {text[:20]!r} is not a finite number")
+    return value
+
+
+def _rows(content: bytes) -> list[list[str]]:
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ParameterError("upload", f"The file is {len(content) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ParameterError("upload", "The file is not text (UTF-8 CSV expected)") from None
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    if not rows:
+        raise ParameterError("upload", "The file is empty")
+    return rows
+
+
+def _has_header(first: list[str]) -> bool:
+    try:
+        [float(cell) for cell in first]
+    except ValueError:
+        return True
+    return False
+
+
+def data_from_csv(content: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Read an uploaded CSV of rows ``x1, x2, label`` (a header row is optional).
+
+    Returns X (n, 2) float64 and y (n,) int64. Raises :class:`ParameterError` ("upload") naming the problem: not
+    three columns, a non-numeric cell, a label other than 0/1, more than MAX_ROWS rows or MAX_UPLOAD_BYTES bytes.
+    """
+    rows = _rows(content)
+    start = 1 if _has_header(rows[0]) else 0
+    body = rows[start:]
+    if not body:
+        raise ParameterError("upload", "The file has a header but no data rows")
+    if len(body) > MAX_ROWS:
+        raise ParameterError("upload", f"The file has {len(body):,} rows; the limit is {MAX_ROWS:,}")
+    values = np.empty((len(body), 3))
+    for i, row in enumerate(body, start=start + 1):
+        if len(row) != 3:
+            raise ParameterError("upload", f"Row {i} has {len(row)} columns; expected 3 (x1, x2, label)")
+        values[i - start - 1] = [_cell(cell.strip(), i, j + 1) for j, cell in enumerate(row)]
+    labels = values[:, 2]
+    if not np.isin(labels, (0.0, 1.0)).all():
+        bad = int(np.flatnonzero(~np.isin(labels, (0.0, 1.0)))[0])
+        raise ParameterError("upload", f"Row {bad + start + 1}: the label {labels[bad]:g} is not 0 or 1")
+    return values[:, :2].copy(), labels.astype(np.int64)
+
+
+def frame_indices(records: int, *, most: int = MAX_FRAMES) -> np.ndarray:
+    """Up to ``most`` evenly spaced record indices from 0 to records − 1, both included, ascending and distinct."""
+    return np.unique(np.linspace(0, records - 1, min(records, most)).round().astype(int))
+
+
+def _grid_axes(history: logistic.History) -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial's β ∈ [−15, 15]², widened (same number of points) when the path leaves it."""
+    finite = history.betas[:, :2][np.isfinite(history.betas[:, :2]).all(axis=1)]
+    reach = max(TUTORIAL_RANGE, 1.1 * float(np.max(np.abs(finite), initial=0.0)))
+    axis = np.linspace(-reach, reach, GRID_POINTS)
+    return axis, axis.copy()
+
+
+def _loss_of_betas(X: np.ndarray, y: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    """The loss at each column of ``betas`` (d, ...): the shape core.differences passes to f."""
+    flat = betas.reshape(betas.shape[0], -1)
+    return np.array([logistic.loss(X, y, flat[:, j]) for j in range(flat.shape[1])]).reshape(betas.shape[1:])
+
+
+def _check(lr: float, steps: int, batch_size: int, n: int, beta0: np.ndarray) -> None:
+    if not (math.isfinite(lr) and lr > 0):
+        raise ParameterError("lr", f"the learning rate must be a positive number; got {lr!r}")
+    if not 1 <= steps <= 100_000:
+        raise ParameterError("steps", f"steps must be between 1 and 100,000; got {steps!r}")
+    if not 1 <= batch_size <= n:
+        raise ParameterError("batch", f"the batch size must be between 1 and N = {n}; got {batch_size!r}")
+    if not np.isfinite(beta0).all():
+        raise ParameterError("beta0", f"the start β must be finite numbers; got {beta0.tolist()}")
+
+
+def study_sgd(
+    X: np.ndarray, y: np.ndarray, *, beta0: np.ndarray, lr: float, steps: int, batch_size: int, seed: int
+) -> SgdStudy:
+    """Train logistic regression by SGD from ``beta0`` and gather what the page draws.
+
+    Each step: β ← β − lr · (1/B) Σ_{i ∈ batch} x_i (σ(x_i·β) − y_i), B = ``batch_size`` (1: the tutorial's SGD,
+    n: full-batch gradient descent); a β0 of length 3 adds a bias (last). The path is recorded at every step up to
+    MAX_RECORDS steps, evenly spaced beyond. ``seed`` seeds the sampling of points (and of the mini-batch spread).
+    """
+    beta0 = np.asarray(beta0, dtype=float)
+    _check(lr, steps, batch_size, len(y), beta0)
+    rng = np.random.default_rng([seed, 2])
+    record_every = max(1, math.ceil(steps / MAX_RECORDS))
+    history = logistic.train_sgd(X, y, beta0=beta0, lr=lr, steps=steps, batch_size=batch_size, rng=rng,
+                                 record_every=record_every, bias=len(beta0) == 3)
+    final = history.betas[-1]
+    b1, b2 = _grid_axes(history)
+    bias = float(final[2]) if len(final) == 3 and math.isfinite(final[2]) else 0.0
+    finite = bool(np.isfinite(final).all())
+    analytic = logistic.gradient(X, y, final) if finite else np.full(len(final), np.nan)
+    numeric = (differences.gradient(lambda b: _loss_of_betas(X, y, b), final, method="central", step=GRADIENT_CHECK_STEP).value
+               if finite else np.full(len(final), np.nan))
+    spread = (logistic.minibatch_gradients(X, y, final, batch_size=batch_size, draws=SPREAD_DRAWS, rng=rng)
+              if finite else np.full((SPREAD_DRAWS, len(final)), np.nan))
+    return SgdStudy(
+        X=X, y=y, beta0=beta0, lr=lr, batch_size=batch_size, history=history, record_every=record_every,
+        grid_b1=b1, grid_b2=b2, grid_loss=logistic.loss_grid(X, y, b1, b2, bias=bias),
+        frames=frame_indices(len(history.steps)), analytic=analytic, numeric=np.asarray(numeric), spread=spread,
+        full=analytic, diagnosis=logistic.diagnose(history),
+    )
+
+
+def _data(settings: SgdSettings) -> tuple[np.ndarray, np.ndarray]:
+    if settings.data == "upload":
+        if settings.csv is None:
+            raise ParameterError("upload", "Choose a CSV file with columns x1, x2, label")
+        return data_from_csv(settings.csv)
+    if settings.data not in DATASETS:
+        raise ParameterError("data", f"the dataset must be one of {', '.join(DATASETS)} or upload; got {settings.data!r}")
+    if not 1 <= settings.n <= MAX_ROWS:
+        raise ParameterError("n", f"N must be between 1 and {MAX_ROWS:,}; got {settings.n!r}")
+    if not 0 <= settings.noise <= logistic.MAX_NOISE:
+        raise ParameterError("noise", f"the label noise must be between 0 and {logistic.MAX_NOISE}; got {settings.noise!r}")
+    rng = np.random.default_rng([settings.seed, 0])
+    dataset = logistic.make_dataset(settings.n, rng=rng, kind=settings.data, noise=settings.noise)
+    return dataset.X, dataset.y
+
+
+def _start(settings: SgdSettings) -> np.ndarray:
+    if settings.start not in STARTS:
+        raise ParameterError("start", f"the start must be one of {', '.join(STARTS)}; got {settings.start!r}")
+    if settings.start == "typed":
+        weights = np.array([settings.b1, settings.b2], dtype=float)
+    else:
+        weights = np.random.default_rng([settings.seed, 1]).uniform(-INIT_RANGE, INIT_RANGE, size=2)
+    return np.append(weights, 0.0) if settings.bias else weights
+
+
+def run_sgd(settings: SgdSettings) -> SgdStudy:
+    """The page's one call: the dataset (preset or CSV), the start β0, then :func:`study_sgd`.
+
+    Raises :class:`ParameterError` naming the control at fault ("upload", "n", "lr", "batch", ...).
+    """
+    X, y = _data(settings)
+    return study_sgd(X, y, beta0=_start(settings), lr=settings.lr, steps=settings.steps,
+                     batch_size=settings.batch, seed=settings.seed)

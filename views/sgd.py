@@ -1,0 +1,112 @@
+"""SGD: logistic regression trained live; the descent over the loss surface, linked to the data by one slider."""
+
+import numpy as np
+import streamlit as st
+
+from core.errors import ParameterError
+from core.plots.sgd import curves_figure, descent_figure, spread_figure
+from core.presentation import number, sgd_readouts
+from core.sgd_lab import DATASETS, MAX_ROWS, STARTS, SgdSettings, run_sgd
+from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, log_steps
+from views.common import init_from_url, show_problem
+
+RATES = log_steps(low_exponent=-3, high_exponent=2)
+CHECK_TOLERANCE = 1e-6  # the issue's bar for analytic against finite-difference gradients
+URL = {
+    "data": ChoiceParam("tutorial", (*DATASETS, "upload")),
+    "n": IntParam(2000, 100, MAX_ROWS),
+    "noise": FloatParam(0.0, 0.0, 0.5),
+    "seed": IntParam(0, 0, 2**31 - 1),
+    "lr": LogStepParam(2.0, RATES),
+    "steps": IntParam(500, 1, 100_000),
+    "batch": IntParam(1, 1, MAX_ROWS),
+    "start": ChoiceParam("random", STARTS),
+    "b1": FloatParam(-8.0, -1e3, 1e3),
+    "b2": FloatParam(8.0, -1e3, 1e3),
+}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def train(settings):
+    return run_sgd(settings)
+
+
+def start_from_click():
+    points = st.session_state.descent.selection.points
+    if points and points[0].get("curve_number", 0) == 0:
+        st.session_state.update(start="typed", b1=round(points[0]["x"], 3), b2=round(points[0]["y"], 3))
+
+
+problems = init_from_url(URL, page="sgd")
+st.title("SGD: logistic regression")
+st.caption("Each step moves β against the gradient of one point's loss (or a mini-batch's). Watch the path over the "
+           "loss surface and the decision boundary on the data, step by step. Click the loss surface to start there.")
+slots = {}
+data_col, train_col, start_col = st.columns(3)
+with data_col.container(border=True):
+    st.selectbox("dataset", (*DATASETS, "upload"), key="data", bind="query-params")
+    slots["data"] = st.container()
+    upload = st.file_uploader("CSV: x1, x2, label (0/1)", type="csv", key="csv_file") if st.session_state.data == "upload" else None
+    slots["upload"] = st.container()
+    st.number_input("N points", 100, MAX_ROWS, step=100, key="n", bind="query-params")
+    slots["n"] = st.container()
+    st.slider("label noise", 0.0, 0.5, step=0.01, key="noise", bind="query-params")
+    slots["noise"] = st.container()
+    st.number_input("seed", 0, 2**31 - 1, key="seed", bind="query-params")
+    slots["seed"] = st.container()
+with train_col.container(border=True):
+    st.select_slider("learning rate α", options=RATES, key="lr", bind="query-params", format_func=lambda v: f"{v:g}")
+    slots["lr"] = st.container()
+    st.number_input("steps T", 1, 100_000, key="steps", bind="query-params")
+    slots["steps"] = st.container()
+    st.number_input("batch size (1 = SGD, N = full batch)", 1, MAX_ROWS, key="batch", bind="query-params")
+    slots["batch"] = st.container()
+    st.toggle("bias term", key="bias")
+with start_col.container(border=True):
+    st.radio("start β0", STARTS, key="start", bind="query-params", horizontal=True,
+             format_func=lambda s: {"random": "random U(−10, 10)² from the seed", "typed": "typed (or a click)"}[s])
+    slots["start"] = st.container()
+    st.number_input("β0 (1)", -1e3, 1e3, key="b1", bind="query-params", disabled=st.session_state.start != "typed")
+    slots["b1"] = st.container()
+    st.number_input("β0 (2)", -1e3, 1e3, key="b2", bind="query-params", disabled=st.session_state.start != "typed")
+    slots["b2"] = st.container()
+for name, message in problems.items():
+    show_problem(slots[name], message)
+
+if upload is not None:
+    st.session_state["csv_candidate"] = upload.getvalue()
+settings = SgdSettings(
+    data=st.session_state.data, n=int(st.session_state.n), noise=float(st.session_state.noise), seed=int(st.session_state.seed),
+    csv=st.session_state.get("csv_candidate"), lr=float(st.session_state.lr), steps=int(st.session_state.steps),
+    batch=int(st.session_state.batch), bias=bool(st.session_state.bias), start=st.session_state.start,
+    b1=float(st.session_state.b1), b2=float(st.session_state.b2),
+)
+try:
+    with st.spinner("Training …"):
+        result = train(settings)
+    if settings.data == "upload":
+        st.session_state["csv_good"] = settings.csv
+except ParameterError as error:
+    show_problem(slots.get(error.parameter, slots["data"]), str(error))
+    if error.parameter != "upload" or st.session_state.get("csv_good") is None:
+        st.stop()
+    st.info("Showing the last file that was read correctly.")
+    result = train(SgdSettings(**{**settings.__dict__, "csv": st.session_state["csv_good"]}))
+
+readouts = sgd_readouts(result, tolerance=CHECK_TOLERANCE)
+cols = st.columns(len(readouts.metrics))
+for col, (label, value) in zip(cols, readouts.metrics):
+    col.metric(label, value)
+if result.diagnosis:
+    st.error(f"**{'Diverged' if result.history.diverged_at is not None else 'Learning rate too high'}**: {result.diagnosis}")
+st.plotly_chart(descent_figure(result, rng=np.random.default_rng(settings.seed)), width="stretch", theme=None,
+                key="descent", on_select=start_from_click, selection_mode="points")
+st.latex(readouts.update_rule)
+(st.success if readouts.check_passed else st.warning)(readouts.check)
+left, right = st.columns(2)
+left.subheader("Loss and accuracy")
+left.plotly_chart(curves_figure(result), width="stretch", key="curves")
+right.subheader(f"Mini-batch gradients (B = {result.batch_size}) at the final β")
+right.plotly_chart(spread_figure(result), width="stretch", key="spread")
+right.caption(f"Spread of {len(result.spread)} batch gradients around the full gradient: "
+              f"standard deviation {number(float(np.std(result.spread[:, 0])), digits=2, scientific=True)} along β1.")
