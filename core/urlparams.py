@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "RangeParam", "Reading", "TextParam", "log_steps", "read_params"]
+__all__ = ["BoolParam", "ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "RangeParam", "Reading", "TextParam", "log_steps", "read_params"]
 
 MAX_TEXT = 500  # characters: the formula boxes' own limit
 
@@ -129,7 +129,22 @@ class RangeParam:
         return Reading(pair)
 
 
-Param = FloatParam | IntParam | ChoiceParam | LogStepParam | TextParam | RangeParam
+@dataclass(frozen=True)
+class BoolParam:
+    """On or off: true/false (as Streamlit writes a toggle), also 1/0, yes/no, on/off."""
+
+    default: bool
+
+    def read(self, name: str, raw: str) -> Reading:
+        word = raw.strip().lower()
+        if word in ("true", "1", "yes", "on"):
+            return Reading(True)
+        if word in ("false", "0", "no", "off"):
+            return Reading(False)
+        return _refuse(name, raw, "is not true or false", self.default)
+
+
+Param = FloatParam | IntParam | ChoiceParam | LogStepParam | TextParam | RangeParam | BoolParam
 
 
 def read_params(raw: Mapping[str, str | Sequence[str]], specs: Mapping[str, Param]) -> dict[str, Reading]:

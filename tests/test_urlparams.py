@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, RangeParam, TextParam, log_steps, read_params
+from core.urlparams import BoolParam, ChoiceParam, FloatParam, IntParam, LogStepParam, RangeParam, TextParam, log_steps, read_params
 
 STEPS = log_steps(low_exponent=-12, high_exponent=0)
 SPECS = {
@@ -74,3 +74,10 @@ def test_ranges_are_read_from_repeated_values(raw, value, problem):
 
 def test_single_valued_parameters_take_the_last_repeat():
     assert read_params({"x0": ["1", "2"]}, SPECS)["x0"].value == 2.0
+
+
+@pytest.mark.parametrize(("raw", "value", "problem"), [("true", True, None), ("False", False, None), ("1", True, None),
+                                                       ("maybe", False, "is not true or false")], ids=["true", "False", "1", "maybe"])
+def test_booleans(raw, value, problem):
+    reading = read_params({"bias": raw}, {"bias": BoolParam(False)})["bias"]
+    assert reading.value is value and (reading.problem is None if problem is None else problem in reading.problem)

@@ -7,7 +7,7 @@ from core.errors import ParameterError
 from core.plots.sgd import curves_figure, descent_figure, spread_figure
 from core.presentation import number, sgd_readouts
 from core.sgd_lab import DATASETS, MAX_ROWS, STARTS, SgdSettings, run_sgd
-from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, log_steps
+from core.urlparams import BoolParam, ChoiceParam, FloatParam, IntParam, LogStepParam, log_steps
 from views.common import init_from_url, show_problem
 
 RATES = log_steps(low_exponent=-3, high_exponent=2)
@@ -20,6 +20,7 @@ URL = {
     "lr": LogStepParam(2.0, RATES),
     "steps": IntParam(500, 1, 100_000),
     "batch": IntParam(1, 1, MAX_ROWS),
+    "bias": BoolParam(False),
     "start": ChoiceParam("random", STARTS),
     "b1": FloatParam(-8.0, -1e3, 1e3),
     "b2": FloatParam(8.0, -1e3, 1e3),
@@ -61,7 +62,8 @@ with train_col.container(border=True):
     slots["steps"] = st.container()
     st.number_input("batch size (1 = SGD, N = full batch)", 1, MAX_ROWS, key="batch", bind="query-params")
     slots["batch"] = st.container()
-    st.toggle("bias term", key="bias")
+    st.toggle("bias term", key="bias", bind="query-params")
+    slots["bias"] = st.container()
 with start_col.container(border=True):
     st.radio("start β0", STARTS, key="start", bind="query-params", horizontal=True,
              format_func=lambda s: {"random": "random U(−10, 10)² from the seed", "typed": "typed (or a click)"}[s])

@@ -3,6 +3,7 @@
     python3 dev.py bench tests/benchmarks/bench_pages.py
 
 Targets: Derivative — a rerun after a slider change ≤ 150 ms median, the animated figure's JSON ≤ 300 KB.
+SGD — a default page rerun ≤ 300 ms median; the animated figure ≤ 200 KB of JSON.
 Gradient — the 200×200 contour, 25×25 field and readouts computed in ≤ 50 ms; a rerun after moving the point
 ≤ 150 ms median. Each rerun moves the point to a new value, so no cache hides the work.
 """
@@ -23,6 +24,8 @@ from core.derivative_lab import study_derivative  # noqa: E402
 from core.gradient_lab import PRESETS, study_gradient  # noqa: E402
 from core.plots.derivative import error_figure, tangent_figure  # noqa: E402
 from core.plots.gradient import contour_figure  # noqa: E402
+from core.plots.sgd import descent_figure  # noqa: E402
+from core.sgd_lab import SgdSettings, run_sgd  # noqa: E402
 
 RERUNS = 15
 
@@ -74,5 +77,18 @@ def main() -> None:
           f"{verdict(statistics.median(times), 150)}")
 
 
+def sgd() -> None:
+    import numpy as np
+
+    study = run_sgd(SgdSettings())
+    size = len(descent_figure(study, rng=np.random.default_rng(0)).to_json()) / 1000
+    ms = best_ms(lambda: run_sgd(SgdSettings(seed=5)))
+    print(f"sgd: tutorial run (train + loss grid + checks) {ms:.0f} ms; animated figure JSON {size:.0f} KB {verdict(size, 200)}")
+    times = rerun_times("views/sgd.py", "seed", list(range(1, RERUNS + 1)))
+    print(f"sgd: default page rerun with a new seed: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
+          f"{verdict(statistics.median(times), 300)}")
+
+
 if __name__ == "__main__":
     main()
+    sgd()

@@ -1,0 +1,76 @@
+"""AppTest of the SGD page: the default run is the tutorial's example C; uploads; URL parameters; bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.app.test_derivative_page import chart, decode, metrics, open_page
+
+PAGE = "views/sgd.py"
+GOOD = b"x1,x2,label\n" + b"".join(f"{a:.3f},{b:.3f},{int(a - b >= 0)}\n".encode()
+                                   for a, b in np.random.default_rng(3).uniform(-1, 1, size=(300, 2)))
+
+
+def path(spec: dict) -> np.ndarray:
+    trace = next(t for t in spec["data"] if t.get("name") == "full path")
+    return np.column_stack([decode(trace["x"]), decode(trace["y"])])
+
+
+def test_default_view_trains_the_tutorial_example():
+    at = open_page(page=PAGE)
+    spec = chart(at)
+    walk = path(spec)
+    beta0 = np.random.default_rng([0, 1]).uniform(-10, 10, size=2)
+    np.testing.assert_allclose(walk[0], beta0, rtol=1e-6)  # float32 in the figure
+    shown = metrics(at)
+    np.testing.assert_allclose(walk[-1], [float(shown["final β1"]), float(shown["final β2"])], atol=5e-4)
+    assert float(shown["accuracy"]) >= 0.97
+    assert len(spec["frames"]) > 10 and any("Gradient check" in s.value for s in at.success)
+
+
+def test_changing_controls_retrains():
+    at = open_page(page=PAGE)
+    at.radio(key="start").set_value("typed").run()
+    at.number_input(key="b1").set_value(-12.0).run()
+    at.number_input(key="b2").set_value(12.0).run()
+    at.number_input(key="batch").set_value(2000).run()
+    np.testing.assert_allclose(path(chart(at))[0], [-12.0, 12.0])
+    assert not at.exception
+
+
+def test_upload_good_then_bad_keeps_the_previous_data():
+    at = open_page({"data": "upload"}, page=PAGE)
+    assert any("Choose a CSV" in e.value for e in at.error)
+    at.session_state["csv_candidate"] = GOOD  # what the file uploader hands the page
+    at.run()
+    assert not at.error and float(metrics(at)["accuracy"]) > 0.9
+    at.session_state["csv_candidate"] = b"x1,x2,label\n1,2,7\n"
+    at.run()
+    assert any("the label 7 is not 0 or 1" in e.value for e in at.error)
+    assert any("last file that was read correctly" in i.value for i in at.info)
+    assert float(metrics(at)["accuracy"]) > 0.9
+
+
+def test_url_parameters_set_the_run():
+    at = open_page({"lr": "0.5", "steps": "200", "batch": "50", "seed": "7", "n": "1000", "data": "blobs"}, page=PAGE)
+    assert at.select_slider(key="lr").value == 0.5 and at.number_input(key="steps").value == 200
+    assert at.selectbox(key="data").value == "blobs"
+    assert len(path(chart(at))) == 201
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [({"lr": "-1"}, "lr='-1' is outside"), ({"steps": "abc"}, "steps='abc' is not a whole number"), ({"n": "0"}, "n='0' is outside")],
+    ids=["lr", "steps", "n"],
+)
+def test_bad_url_parameters(query, message):
+    at = open_page(query, page=PAGE)
+    assert any(message in e.value for e in at.error)
+    assert float(metrics(at)["accuracy"]) >= 0.97  # the page goes on with that control's default
+
+
+def test_too_high_learning_rate_is_named_in_words():
+    at = open_page({"lr": "20", "noise": "0.1"}, page=PAGE)
+    assert any("Learning rate too high" in e.value for e in at.error)
+    assert "nan" not in " ".join(m.value for m in at.metric).lower()

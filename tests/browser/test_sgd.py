@@ -1,0 +1,37 @@
+"""Browser: the SGD page renders; Play and the one iteration slider move the path and the decision boundary."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import screenshot, wait_for_run
+
+PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
+STATE = (
+    f"() => {{ const d = document.querySelector('{PLOT}')._fullData;"
+    " const m = d.find(t => t.name === 'β at this step'), b = d.find(t => t.name === 'decision boundary');"
+    " const c = d.find(t => t.name === 'loss');"
+    " return {beta: [m.x[0], m.y[0]], boundary: Array.from(b.y), contour: c.visible !== false && c.z.length}; }"
+)
+
+
+def test_sgd_page_plays_and_the_slider_links_both_panels(page, server):
+    page.goto(f"{server}/sgd")
+    page.wait_for_selector(PLOT, timeout=60_000)
+    wait_for_run(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "sgd")
+    end = page.evaluate(STATE)
+    page.locator(PLOT).first.get_by_text("Play").click()  # plays from the start: frame 0 first
+    page.wait_for_timeout(700)
+    during = page.evaluate(STATE)
+    assert during["beta"] != end["beta"] and during["boundary"] != end["boundary"]
+    assert during["contour"] == 61  # the loss surface stays drawn while frames play
+    page.wait_for_timeout(9_000)  # 60 frames at 150 ms
+    after = page.evaluate(STATE)
+    assert after["beta"] == end["beta"]
+    slider = page.locator(f"{PLOT} .slider-rail-touch-rect").first  # one slider drives both panels
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + 5, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(600)
+    start = page.evaluate(STATE)
+    assert start["beta"] != end["beta"] and start["boundary"] != end["boundary"]
+    screenshot(page, "sgd-slider-start")
