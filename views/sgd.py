@@ -45,32 +45,32 @@ st.caption("Each step moves β against the gradient of one point's loss (or a mi
 slots = {}
 data_col, train_col, start_col = st.columns(3)
 with data_col.container(border=True):
-    st.selectbox("dataset", (*DATASETS, "upload"), key="data", bind="query-params")
+    st.selectbox("dataset", (*DATASETS, "upload"), index=0, key="data", bind="query-params")
     slots["data"] = st.container()
     upload = st.file_uploader("CSV: x1, x2, label (0/1)", type="csv", key="csv_file") if st.session_state.data == "upload" else None
     slots["upload"] = st.container()
-    st.number_input("N points", 100, MAX_ROWS, step=100, key="n", bind="query-params")
+    st.number_input("N points", 100, MAX_ROWS, URL["n"].default, step=100, key="n", bind="query-params")
     slots["n"] = st.container()
-    st.slider("label noise", 0.0, 0.5, step=0.01, key="noise", bind="query-params")
+    st.slider("label noise", 0.0, 0.5, URL["noise"].default, step=0.01, key="noise", bind="query-params")
     slots["noise"] = st.container()
-    st.number_input("seed", 0, 2**31 - 1, key="seed", bind="query-params")
+    st.number_input("seed", 0, 2**31 - 1, URL["seed"].default, key="seed", bind="query-params")
     slots["seed"] = st.container()
 with train_col.container(border=True):
-    st.select_slider("learning rate α", options=RATES, key="lr", bind="query-params", format_func=lambda v: f"{v:g}")
+    st.select_slider("learning rate α", options=RATES, value=URL["lr"].default, key="lr", bind="query-params", format_func=lambda v: f"{v:g}")
     slots["lr"] = st.container()
-    st.number_input("steps T", 1, 100_000, key="steps", bind="query-params")
+    st.number_input("steps T", 1, 100_000, URL["steps"].default, key="steps", bind="query-params")
     slots["steps"] = st.container()
-    st.number_input("batch size (1 = SGD, N = full batch)", 1, MAX_ROWS, key="batch", bind="query-params")
+    st.number_input("batch size (1 = SGD, N = full batch)", 1, MAX_ROWS, URL["batch"].default, key="batch", bind="query-params")
     slots["batch"] = st.container()
-    st.toggle("bias term", key="bias", bind="query-params")
+    st.toggle("bias term", URL["bias"].default, key="bias", bind="query-params")
     slots["bias"] = st.container()
 with start_col.container(border=True):
-    st.radio("start β0", STARTS, key="start", bind="query-params", horizontal=True,
+    st.radio("start β0", STARTS, index=0, key="start", bind="query-params", horizontal=True,
              format_func=lambda s: {"random": "random U(−10, 10)² from the seed", "typed": "typed (or a click)"}[s])
     slots["start"] = st.container()
-    st.number_input("β0 (1)", -1e3, 1e3, key="b1", bind="query-params", disabled=st.session_state.start != "typed")
+    st.number_input("β0 (1)", -1e3, 1e3, URL["b1"].default, key="b1", bind="query-params", disabled=st.session_state.start != "typed")
     slots["b1"] = st.container()
-    st.number_input("β0 (2)", -1e3, 1e3, key="b2", bind="query-params", disabled=st.session_state.start != "typed")
+    st.number_input("β0 (2)", -1e3, 1e3, URL["b2"].default, key="b2", bind="query-params", disabled=st.session_state.start != "typed")
     slots["b2"] = st.container()
 for name, message in problems.items():
     show_problem(slots[name], message)

@@ -40,3 +40,29 @@ def test_derivative_bad_formula_in_browser(page, server):
     assert "never closed" in page.locator('[data-testid="stAlert"]').first.inner_text()
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "derivative-error")
+
+
+def test_a_copied_link_reproduces_the_view(page, server, browser):
+    page.goto(f"{server}/derivative")
+    page.wait_for_selector(PLOT, timeout=60_000)
+    wait_for_run(page)
+    box = page.get_by_label("x0")
+    box.fill("0")
+    box.press("Enter")
+    wait_for_run(page)
+    page.locator('[data-testid="stButtonGroup"]').last.get_by_text("forward", exact=True).click()
+    wait_for_run(page)
+    page.wait_for_timeout(300)
+    link = page.url
+    assert "method=forward" in link
+    other = browser.new_page(viewport={"width": 1400, "height": 1400})
+    try:
+        other.goto(link)
+        other.wait_for_selector(PLOT, timeout=60_000)
+        wait_for_run(other)
+        values = other.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        labels = other.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        assert values[0] == "-12.000"  # f(0) for the default (x+2)(x-6): x0 = 0 survived the link
+        assert any("forward" in label for label in labels)
+    finally:
+        other.close()
