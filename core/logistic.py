@@ -1,6 +1,6 @@
 """Logistic regression on 2-D data: datasets, a stable loss and gradient, the loss over a grid of β, and SGD.
 
-The model of the tutorial (section C of the reference: P. Mangla, PyImageSearch 2025): for a point x = (x1, x2) with label y in {0, 1},
+The tutorial's model (P. Mangla, PyImageSearch 2025; section C of the reference): a point x = (x1, x2), y in {0, 1},
 
     z = x·β (+ b with a bias),   ŷ = σ(z) = 1 / (1 + e^(-z)),
     loss = mean over points of  -y log ŷ - (1 - y) log(1 - ŷ)  =  mean of  log(1 + e^z) - y z,
@@ -20,9 +20,9 @@ finite for any finite margin (the tutorial's formula gives nan once |z| >= 37, w
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
+from itertools import islice, repeat
 from numbers import Integral, Real
 
 import numpy as np
@@ -53,36 +53,45 @@ SHIFT = (0.5, -0.5)
 BLOB_CENTRE = (0.5, -0.5)
 BLOB_SD = 0.4
 
-# loss_grid multiplies factors 1 + e^m and takes one log per CHUNK of samples: a chunk's product stays below
-# e^LOG_MAX (< largest double, e^709.78) when chunk·(max|m| + log 2) <= LOG_MAX.
+# Sums of log(1 + e^m) are taken as logs of products of factors 1 + e^m, one log per chunk of points: a chunk's
+# product stays below e^LOG_MAX (< largest double, e^709.78) when chunk·(max|m| + log 2) <= LOG_MAX.
 LOG_MAX = 700.0
 # Samples per product group: Π_{t<G} (1 + u_t v_t) expands into 2**G positive terms u_S v_S, one matrix product of
 # inner size 2**G per group (G = 4: 16 multiply-adds per cell per 4 samples; 3 and 5 measured slower).
 GROUP = 4
-# Cells whose error bound on the product path exceeds this relative error are recomputed directly (10x inside the
-# 1e-12 that issue 6 asks for).
+# Cells (or recorded β) whose error bound on the product path exceeds this relative error are summed point by point
+# (10x inside the 1e-12 that issue 6 asks of loss_grid).
 FAST_PATH_RTOL = 1e-13
 # Doubles in one block of group products (4 MB, measured fastest of 0.25 to 16 MB: it stays in cache); also caps
 # loss_grid's memory for large n or large grids.
 BLOCK_DOUBLES = 1 << 19
-# Cells per direct (fallback) evaluation block.
+# Margins per block when loss_grid sums losses point by point (512 kB: in cache), and β per block of divergence
+# suspects.
+DIRECT_DOUBLES = 1 << 16
 DIRECT_CELLS = 256
-# The SGD loops check that β is finite every CHECK_EVERY steps (non-finite β stays non-finite: σ is bounded).
+# The SGD loops check β at least every CHECK_EVERY steps (a non-finite β stays non-finite: σ is bounded), so that a
+# diverged run stops soon after it diverges.
 CHECK_EVERY = 256
 
 # diagnose: judged on the second half of the recorded losses, with at least MIN_RECORDS records.
 MIN_RECORDS = 6
-# The loss "oscillates" when the second half's range exceeds OSCILLATION_RANGE times its median and the loss turns
-# (changes direction) at least at TURN_FRACTION of the inner records of that half.
-OSCILLATION_RANGE = 1.0
-TURN_FRACTION = 0.5
+# The loss "oscillates" when, over the second half, it jumps up by more than JUMP times its median at least
+# MIN_JUMPS times while the accuracy will not settle.
+JUMP = 1.0
+MIN_JUMPS = 2
 # The loss "climbs" when the last recorded loss exceeds CLIMB_FACTOR times the run's lowest one and the loss at the
 # start.
 CLIMB_FACTOR = 2.0
 # An accuracy "will not settle" when it moves by more than UNSETTLED_ACCURACY over the second half.
 UNSETTLED_ACCURACY = 0.05
+# It also "oscillates" when it turns at every record over at least ZIGZAG_RECORDS records (a random sequence of 12
+# does so with probability 2·E_12/12! < 1%), by more than ZIGZAG_AMPLITUDE of its median (not round-off flicker):
+# full-batch descent overshooting the minimum one way, then the other.
+ZIGZAG_RECORDS = 12
+ZIGZAG_AMPLITUDE = 0.01
 
 _EPS = float(np.finfo(np.float64).eps)
+_HUGE = float(np.finfo(np.float64).max)
 _TINY = float(np.nextafter(0.0, 1.0))  # margin threshold for y = 1: correct iff m <= 0 iff m < _TINY
 
 
@@ -134,11 +143,18 @@ class History:
     diverged_at: int | None
 
 
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays of a result, frozen like it (st.cache_data hands the same object to every rerun)."""
+    for array in arrays:
+        array.setflags(write=False)
+    return arrays
+
+
 # ----------------------------------------------------------------------------------------------- validation
 
 
 def _check_int(value, name: str, low: int, high: int | None = None) -> int:
-    ok = isinstance(value, Integral) and not isinstance(value, bool) and low <= value
+    ok = isinstance(value, (int, Integral)) and not isinstance(value, bool) and low <= value
     if not ok or (high is not None and value > high):
         where = f"in [{low}, {high}]" if high is not None else f">= {low}"
         raise ValueError(f"{name} must be an integer {where}; got {value!r}")
@@ -146,7 +162,7 @@ def _check_int(value, name: str, low: int, high: int | None = None) -> int:
 
 
 def _check_real(value, name: str, *, positive: bool = False) -> float:
-    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = isinstance(value, (float, int, Real)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or (positive and value <= 0):
         raise ValueError(f"{name} must be a {'positive ' if positive else ''}finite number; got {value!r}")
     return float(value)
@@ -154,33 +170,23 @@ def _check_real(value, name: str, *, positive: bool = False) -> float:
 
 def _check_rng(rng) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)); got {type(rng).__name__}")
+        raise ValueError(
+            f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)); got {type(rng).__name__}"
+        )
     return rng
-
-
-def _check_data(X, y) -> tuple[np.ndarray, np.ndarray]:
-    """X as float64 (n, 2) with finite values, y as int64 (n,) of 0/1 labels; ValueError naming X or y."""
-    X = np.asarray(X)
-    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] < 1 or X.dtype.kind not in "iuf":
-        raise ValueError(f"X must be a real array of shape (n, 2) with n >= 1; got shape {X.shape}, dtype {X.dtype}")
-    X = X.astype(np.float64, copy=False)
-    if not np.isfinite(X).all():
-        raise ValueError("X must be finite; it contains inf or nan")
-    y = np.asarray(y)
-    if y.shape != (len(X),):
-        raise ValueError(f"y must have shape (n,) = ({len(X)},) to match X; got {y.shape}")
-    if y.dtype.kind not in "biuf" or not ((y == 0) | (y == 1)).all():
-        raise ValueError("y must contain only the labels 0 and 1")
-    return X, y.astype(np.int64, copy=False)
 
 
 def _check_beta(beta, name: str = "beta", *, bias: bool | None = None) -> np.ndarray:
     """beta as float64 (2,) or (3,) (bias last); with ``bias`` given, exactly (3,) or (2,)."""
     beta = np.asarray(beta, dtype=np.float64) if np.asarray(beta).dtype.kind in "biuf" else np.asarray(beta)
-    sizes = (2, 3) if bias is None else ((3,) if bias else (2,))
-    if beta.dtype.kind != "f" or beta.shape not in {(d,) for d in sizes}:
-        wanted = " or ".join(f"({d},)" for d in sizes)
-        raise ValueError(f"{name} must be real with shape {wanted} for (β1, β2[, bias]); got shape {beta.shape}")
+    shapes = {None: ((2,), (3,)), False: ((2,),), True: ((3,),)}[bias]
+    if beta.dtype.kind != "f" or beta.shape not in shapes:
+        wanted = {
+            None: "(2,) for (β1, β2) or (3,) for (β1, β2, bias)",
+            False: "(2,) for (β1, β2) (bias=False)",
+            True: "(3,) for (β1, β2, bias) (bias=True)",
+        }[bias]
+        raise ValueError(f"{name} must be real with shape {wanted}; got shape {beta.shape}")
     return beta
 
 
@@ -226,7 +232,7 @@ def make_dataset(n: int, *, rng: np.random.Generator, kind: str = "tutorial", no
     X, y = _DRAWS[kind](n, rng)
     flip = rng.choice(n, size=round(noise * n), replace=False)
     y[flip] = 1 - y[flip]
-    return Dataset(X, y, kind, float(noise))
+    return Dataset(*_read_only(X, y), kind, float(noise))
 
 
 def _tutorial(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -256,24 +262,54 @@ _DRAWS = {"tutorial": _tutorial, "shifted": _shifted, "blobs": _blobs, "xor": _x
 # ------------------------------------------------------------------------------------- loss, gradient, accuracy
 
 
-def _signed_features(X: np.ndarray, y: np.ndarray, bias: bool) -> np.ndarray:
-    """x̃ = (1 - 2y) x, with a last column (1 - 2y) for the bias: shape (n, 2) or (n, 3). Margins are x̃·β."""
-    sign = (1 - 2 * y).astype(np.float64)[:, None]
-    return sign * (np.hstack([X, np.ones((len(X), 1))]) if bias else X)
+@dataclass(frozen=True)
+class _Signed:
+    """The data as signed features, feature-major, with what every evaluation reuses."""
+
+    columns: np.ndarray  # (d, n): x̃ = (1 - 2y) x, with a last row (1 - 2y) for the bias; margins are β @ columns
+    ties: np.ndarray  # (n,): a point is classified correctly iff its margin < ties (see _prepare)
+    scale: float  # max |x̃_ij|, so that |x̃·β| <= scale ‖β‖₁
 
 
-def _softplus_inplace(m: np.ndarray) -> np.ndarray:
-    """Overwrite m with log(1 + e^m) (= np.logaddexp(0, m)) = max(m, 0) + log1p(e^-|m|) and return it.
+def _prepare(X, y, bias: bool) -> _Signed:
+    """Check X (float64 (n, 2), finite) and y ((n,) labels 0/1), ValueError naming them; sign them."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] < 1 or X.dtype.kind not in "iuf":
+        raise ValueError(f"X must be a real array of shape (n, 2) with n >= 1; got shape {X.shape}, dtype {X.dtype}")
+    X = X.astype(np.float64, copy=False)
+    top, bottom = float(X.max()), float(X.min())  # nan or inf exactly when X is not finite
+    if not (math.isfinite(top) and math.isfinite(bottom)):
+        raise ValueError("X must be finite; it contains inf or nan")
+    y = np.asarray(y)
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape (n,) = ({len(X)},) to match X; got {y.shape}")
+    # integers: all in {0, 1} iff their bits, read unsigned, OR to at most 1
+    labels = y.dtype.kind in "iu" and np.bitwise_or.reduce(y.view(y.dtype.str.replace("i", "u"))) <= 1
+    if not (labels or y.dtype.kind == "b" or (y.dtype.kind == "f" and ((y == 0) | (y == 1)).all())):
+        raise ValueError("y must contain only the labels 0 and 1")
+    y = y.astype(np.int64, copy=False)
+    sign = 1.0 - 2.0 * y
+    columns = np.empty((3 if bias else 2, len(X)))  # filled in place: X.T * sign allocating is 2.5x slower
+    np.multiply(X.T, sign, out=columns[:2])
+    if bias:
+        columns[2] = sign
+    # ties z = 0 predict class 1: correct iff m < 0 for y = 0 and m <= 0 (i.e. m < smallest subnormal) for y = 1
+    return _Signed(columns, y * _TINY, max(top, -bottom, 1.0 if bias else 0.0))
 
-    No overflow; inf and nan are kept. In place with one temporary: a third array of margins' size made the heap
-    shrink and grow on every call (~100 page faults, 3x slower on the tutorial's run)."""
-    positive = np.maximum(m, 0.0)
-    m -= positive
-    m -= positive  # m - 2 max(m, 0) = -|m|, exactly
+
+def _softplus_sums(m: np.ndarray, positive: np.ndarray | None = None) -> np.ndarray:
+    """Σ_i log(1 + e^(m_ri)) for each row of m (k, n) (= np.logaddexp(0, m) summed), overwriting m.
+
+    Point by point as max(m, 0) + log1p(e^-|m|), in place with one temporary (``positive``, of m's shape, if given):
+    no overflow for finite m, inf and nan kept (softplus(inf) = inf, softplus(-inf) = 0)."""
+    positive = np.maximum(m, 0.0, out=positive)
+    np.abs(m, out=m)
+    np.negative(m, out=m)
     np.exp(m, out=m)
     np.log1p(m, out=m)
     m += positive
-    return m
+    with np.errstate(over="ignore"):  # a sum of margins near the largest double is inf, as it should be
+        return m.sum(axis=1)
 
 
 def _sigmoid(m: np.ndarray) -> np.ndarray:
@@ -282,42 +318,52 @@ def _sigmoid(m: np.ndarray) -> np.ndarray:
     return np.where(m >= 0, 1.0, e) / (1.0 + e)
 
 
-def _margins(features: np.ndarray, betas: np.ndarray) -> np.ndarray:
+def _margins(columns: np.ndarray, betas: np.ndarray) -> np.ndarray:
     """Margins x̃·β: (n,) for one β (d,), (k, n) for betas (k, d). Non-finite β gives inf/nan margins."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return betas @ features.T
+        return betas @ columns
 
 
-def _evaluate(features: np.ndarray, y: np.ndarray, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _evaluate(data: _Signed, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean loss and accuracy for each row of betas (k, d), from one (k, n) product of margins."""
-    m = _margins(features, betas)
-    # ties z = 0 predict class 1: correct iff m < 0 for y = 0 and m <= 0 (i.e. m < smallest subnormal) for y = 1
-    accuracies = np.count_nonzero(m < np.where(y == 1, _TINY, 0.0), axis=1) / len(y)
-    losses = _loss_sums(features, betas, m) / len(y)
-    accuracies[np.isnan(losses)] = np.nan
+    reach = data.scale * betas.shape[1] * float(np.abs(betas).max())  # >= every |m|; nan or inf if a β is
+    m = betas @ data.columns if reach < _HUGE else _margins(data.columns, betas)
+    n = m.shape[1]
+    accuracies = np.add.reduce((m < data.ties).view(np.uint8), axis=1, dtype=np.uint64) / n
+    losses = _loss_sums(data, betas, m, reach) / n
+    if not math.isfinite(losses.sum()):
+        accuracies[np.isnan(losses)] = np.nan
     return losses, accuracies
 
 
-def _loss_sums(features: np.ndarray, betas: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """Σ_i softplus(m_ri) for each row of the margins m = betas @ features.T (k, n), overwriting m.
+def _loss_sums(data: _Signed, betas: np.ndarray, m: np.ndarray, reach: float) -> np.ndarray:
+    """Σ_i softplus(m_ri) for each row of the margins m = betas @ columns (k, n), overwriting m; |m| <= reach.
 
     As in ``loss_grid``, Σ_i softplus(m_i) = Σ_chunks log Π (1 + e^(m_i)): an exp, an add and a multiply per point
-    and one log per chunk instead of a log1p per point. |m_ri| <= W_r = ‖β_r‖₁ max|x̃| bounds the chunk. Rows with
-    W_r > LOG_MAX / GROUP, non-finite rows and rows where the error bound eps·(8 n / S + 16 + 2 W) exceeds
-    FAST_PATH_RTOL (a loss near 0) are computed point by point as max(m, 0) + log1p(e^-|m|).
+    and one log per chunk instead of a log1p per point, when reach allows chunks of 2 or more (the product path's
+    error bound, eps·(8 n / S + 16 + 2 reach), is checked for every row). Otherwise, and for the rows that fail the
+    bound (a loss near 0, where 1 + e^m drops e^m, or not finite), the sums are taken point by point
+    (``_softplus_sums``).
     """
-    n = m.shape[1]
-    with np.errstate(over="ignore", invalid="ignore"):
-        reach = np.abs(betas).sum(axis=1) * np.abs(features).max()
-    fast = reach <= LOG_MAX / GROUP - math.log(2.0)
-    sums = np.full(len(m), np.nan)
-    if fast.any():
-        chunk = int(LOG_MAX // (reach[fast].max() + math.log(2.0)))
-        sums[fast] = _log_products(m if fast.all() else m[fast], chunk)
-    redo = ~(_EPS * (8 * n + (16 + 2 * reach) * sums) <= FAST_PATH_RTOL * sums)
-    if redo.any():
-        sums[redo] = _softplus_inplace(_margins(features, betas[redo])).sum(axis=1)
+    largest = LOG_MAX // (reach + math.log(2.0)) if math.isfinite(reach) else 0
+    if largest >= 2:
+        sums = _log_products(m, _chunk(m.shape[1], int(largest)))
+        # the bound, rearranged: S >= 8 n eps / (rtol - eps (16 + 2 reach)); false for nan
+        smallest = 8 * m.shape[1] * _EPS / (FAST_PATH_RTOL - _EPS * (16 + 2 * reach))
+        if sums.min() >= smallest:
+            return sums
+        redo = ~(sums >= smallest)
+    else:
+        sums, redo = np.empty(len(m)), np.ones(len(m), dtype=bool)
+    sums[redo] = _softplus_sums(_margins(data.columns, betas[redo]))
     return sums
+
+
+def _chunk(n: int, largest: int) -> int:
+    """A chunk size <= largest: one that divides n if there is one down to largest/2 (no remainder to handle)."""
+    if n <= largest:
+        return n
+    return next((size for size in range(largest, largest // 2, -1) if n % size == 0), largest)
 
 
 def _log_products(m: np.ndarray, chunk: int) -> np.ndarray:
@@ -325,8 +371,10 @@ def _log_products(m: np.ndarray, chunk: int) -> np.ndarray:
     np.exp(m, out=m)
     m += 1.0
     whole = m.shape[1] // chunk * chunk
-    products = m[:, :whole].reshape(len(m), chunk, -1).prod(axis=1)
-    return np.log(products).sum(axis=1) + np.log(m[:, whole:].prod(axis=1))
+    sums = np.log(m[:, :whole].reshape(len(m), chunk, -1).prod(axis=1)).sum(axis=1)
+    if whole < m.shape[1]:
+        sums += np.log(m[:, whole:].prod(axis=1))
+    return sums
 
 
 def loss(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> float:
@@ -345,11 +393,11 @@ def loss(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> float:
     -------
     float
         (1/n) Σ_i [log(1 + e^(z_i)) - y_i z_i], z_i = x_i·β (+ b), evaluated as mean softplus((1 - 2y_i) z_i).
-        Finite for any finite β (checked to |β| = 1e6); inf or nan only for a non-finite β.
+        Finite whenever the margins are (tested at |β| = 1e6, where the tutorial's formula gives nan); inf or nan
+        for a non-finite β.
     """
-    X, y = _check_data(X, y)
     beta = _check_beta(beta)
-    return float(_evaluate(_signed_features(X, y, len(beta) == 3), y, beta[None])[0][0])
+    return float(_evaluate(_prepare(X, y, len(beta) == 3), beta[None])[0][0])
 
 
 def gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -366,10 +414,9 @@ def gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
         (1/n) Σ_i x_i (σ(z_i) - y_i) (with x_i extended by 1 for the bias), evaluated as (1/n) Σ x̃_i σ(m_i)
         with a sigmoid accurate on both tails.
     """
-    X, y = _check_data(X, y)
     beta = _check_beta(beta)
-    features = _signed_features(X, y, len(beta) == 3)
-    return features.T @ _sigmoid(_margins(features, beta)) / len(y)
+    columns = _prepare(X, y, len(beta) == 3).columns
+    return columns @ _sigmoid(_margins(columns, beta)) / columns.shape[1]
 
 
 def accuracy(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> float:
@@ -385,9 +432,8 @@ def accuracy(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> float:
     float
         (1/n) Σ_i [(z_i >= 0) == y_i]; nan if some z_i is nan.
     """
-    X, y = _check_data(X, y)
     beta = _check_beta(beta)
-    return float(_evaluate(_signed_features(X, y, len(beta) == 3), y, beta[None])[1][0])
+    return float(_evaluate(_prepare(X, y, len(beta) == 3), beta[None])[1][0])
 
 
 # ----------------------------------------------------------------------------------------------- loss surface
@@ -417,47 +463,51 @@ def loss_grid(X: np.ndarray, y: np.ndarray, b1: np.ndarray, b2: np.ndarray, *, b
     With margins m = a_ij + c_ik, a_ij = x̃1_i b1[j], c_ik = x̃2_i b2[k] + (1 - 2y_i) b, separability gives
     1 + e^m = 1 + u_ij v_ik (u = e^a, v = e^c), so no transcendental is needed per (point, cell). For a group of
     G = 4 points, Π_t (1 + u_t v_t) = Σ_{S ⊆ group} (Π_{t∈S} u_t)(Π_{t∈S} v_t) is one matrix product of inner size
-    16 for the whole grid, with only positive terms (no cancellation). Groups are multiplied up to CHUNK points
-    (product < e^700) and one log is taken per chunk and cell: Σ_i softplus(m_i) = Σ_chunks log Π (1 + e^m).
+    16 for the whole grid, with only positive terms (no cancellation). Groups are multiplied up to a chunk of
+    points (product < e^700) and one log is taken per chunk and cell: Σ_i softplus(m_i) = Σ_chunks log Π (1 + e^m).
+    Where |m| reaches beyond ~170, groups shrink to what fits (2 or 3 points).
 
     The product path is accurate to eps·(8 n / S + 16 + 2 W) relative, S the cell's sum of losses and W the largest
     |m| there; cells where this bound exceeds FAST_PATH_RTOL (a loss near 0, where 1 + e^m loses e^m) and grids with
-    |m| > ~170 (a product group could overflow) are computed directly as mean softplus(m).
+    |m| > ~350 (not even two factors fit) are summed point by point, at a few ns per point and cell.
     """
-    X, y = _check_data(X, y)
+    columns = _prepare(X, y, True).columns
     b1, b2 = _check_axis(b1, "b1"), _check_axis(b2, "b2")
     bias = _check_real(bias, "bias")
-    features = _signed_features(X, y, True)
-    # bound on |m| per cell (q, p), and over the whole grid
-    reach = (np.abs(b2)[:, None] * np.abs(X[:, 1]).max() + np.abs(b1) * np.abs(X[:, 0]).max()) + abs(bias)
-    chunk = int(LOG_MAX // (float(reach.max()) + math.log(2.0)))
-    sums = _log_product_sums(features, b1, b2, bias, chunk) if chunk >= GROUP else np.full(reach.shape, np.nan)
-    # ~(bound <= tolerance) also flags nan sums
-    redo = ~(_EPS * (8 * len(y) + (16 + 2 * reach) * sums) <= FAST_PATH_RTOL * sums)
+    n = columns.shape[1]
+    top1, top2 = np.abs(columns[:2]).max(axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge data or grids: an inf bound, and the direct path
+        reach = (np.abs(b2)[:, None] * top2 + np.abs(b1) * top1) + abs(bias)  # bound on |m| per cell (q, p)
+        chunk = int(LOG_MAX // (float(reach.max()) + math.log(2.0)))
+        sums = _log_product_sums(columns, b1, b2, bias, chunk) if chunk >= 2 else np.full(reach.shape, np.nan)
+        # ~(bound <= tolerance) also flags nan sums
+        redo = ~(_EPS * (8 * n + (16 + 2 * reach) * sums) <= FAST_PATH_RTOL * sums)
     if redo.any():
         rows, cols = np.nonzero(redo)
-        sums[rows, cols] = _direct_sums(features, np.stack([b1[cols], b2[rows], np.full(len(rows), bias)], axis=1))
-    return sums / len(y)
+        sums[rows, cols] = _direct_sums(columns, np.stack([b1[cols], b2[rows], np.full(len(rows), bias)], axis=1))
+    return sums / n
 
 
-def _log_product_sums(features: np.ndarray, b1: np.ndarray, b2: np.ndarray, bias: float, chunk: int) -> np.ndarray:
-    """Σ_i log(1 + e^(x̃_i·β)) for every β = (b1[j], b2[k], bias), shape (q, p), block by block of points.
+def _log_product_sums(columns: np.ndarray, b1: np.ndarray, b2: np.ndarray, bias: float, chunk: int) -> np.ndarray:
+    """Σ_i log(1 + e^(x̃_i·β)) for every β = (b1[j], b2[k], bias), shape (q, p), block by block of points, with
+    groups of min(GROUP, chunk) points (fewer than GROUP when the margins are too large for GROUP factors).
 
     In a block, point t·groups + g is member t of group g, and group r·chunks + h belongs to chunk h."""
-    n, p, q, per_chunk = len(features), len(b1), len(b2), chunk // GROUP
-    blocks = -(-n * p * q // (GROUP * BLOCK_DOUBLES))
-    chunks = -(-n // (blocks * per_chunk * GROUP))
+    size = min(GROUP, chunk)
+    n, p, q, per_chunk = columns.shape[1], len(b1), len(b2), chunk // size
+    blocks = -(-n * p * q // (size * BLOCK_DOUBLES))
+    chunks = -(-n // (blocks * per_chunk * size))
     groups = chunks * per_chunk
-    u, v = np.empty((GROUP * groups, p)), np.empty((GROUP * groups, q))
-    right, left = np.empty((2**GROUP, groups, p)), np.empty((2**GROUP, groups, q))
+    u, v = np.empty((size * groups, p)), np.empty((size * groups, q))
+    right, left = np.empty((2**size, groups, p)), np.empty((2**size, groups, q))
     products = np.empty((groups, q, p))
     total = np.zeros((q, p))
-    for start in range(0, n, GROUP * groups):
-        x = features[start : start + GROUP * groups]
-        _exp_outer(x[:, 0], b1, 0.0, u)
-        _exp_outer(x[:, 1], b2, bias * x[:, 2], v)
-        _subset_products(u.reshape(GROUP, groups, p), right)
-        _subset_products(v.reshape(GROUP, groups, q), left)
+    for start in range(0, n, size * groups):
+        x = columns[:, start : start + size * groups]
+        _exp_outer(x[0], b1, 0.0, u)
+        _exp_outer(x[1], b2, bias * x[2], v)
+        _subset_products(u.reshape(size, groups, p), right)
+        _subset_products(v.reshape(size, groups, q), left)
         np.matmul(left.transpose(1, 2, 0), right.transpose(1, 0, 2), out=products)
         per_chunk_products = products.reshape(per_chunk, chunks, q, p)
         for r in range(1, per_chunk):
@@ -483,11 +533,17 @@ def _subset_products(factors: np.ndarray, out: np.ndarray) -> None:
         np.multiply(out[: 2**t], factor, out=out[2**t : 2 ** (t + 1)])
 
 
-def _direct_sums(features: np.ndarray, betas: np.ndarray) -> np.ndarray:
-    """Σ_i softplus(x̃_i·β) for each row of betas (k, d), DIRECT_CELLS rows at a time."""
-    return np.concatenate(
-        [_softplus_inplace(_margins(features, betas[s : s + DIRECT_CELLS])).sum(axis=1) for s in range(0, len(betas), DIRECT_CELLS)]
-    )
+def _direct_sums(columns: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    """Σ_i softplus(x̃_i·β) for each row of betas (k, d), in blocks of DIRECT_DOUBLES margins (two buffers, reused)."""
+    rows = max(1, DIRECT_DOUBLES // columns.shape[1])
+    m, positive = np.empty((rows, columns.shape[1])), np.empty((rows, columns.shape[1]))
+    sums = np.empty(len(betas))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge cells give inf margins, and an inf loss
+        for start in range(0, len(betas), rows):
+            block = betas[start : start + rows]
+            np.matmul(block, columns, out=m[: len(block)])
+            sums[start : start + len(block)] = _softplus_sums(m[: len(block)], positive[: len(block)])
+    return sums
 
 
 # ------------------------------------------------------------------------------------------------------- SGD
@@ -538,144 +594,174 @@ def train_sgd(
 
     Notes
     -----
-    Losses and accuracies are computed only at the recorded steps, in one (k, n) product. Inside the loop σ(m) is
-    evaluated as (1 + tanh(m/2)) / 2: bounded, overflow-free, with an absolute error ~1e-16, which is what an update
-    needs. Training stops at the first step where β or the loss is not finite (the history ends there): nothing is
-    clipped.
+    Losses and accuracies are computed only at the recorded steps, in one (k, n) product. With B = 1 each step is a
+    few Python float operations on the drawn point, with lr σ(m) = lr / (1 + e^-m) (the tutorial's formula, exact
+    to rounding); with B > 1 each step is four NumPy calls, with σ(m) = (1 + tanh(m/2)) / 2 (bounded, with an
+    absolute error ~1e-16, which is what an update needs). Training stops at the first step where β or the loss is
+    not finite (the history ends there): nothing is clipped.
     """
-    X, y = _check_data(X, y)
-    n = len(y)
+    data = _prepare(X, y, bool(bias))
     beta0 = _check_beta(beta0, "beta0", bias=bool(bias))
     if not np.isfinite(beta0).all():
         raise ValueError(f"beta0 must be finite; got {beta0.tolist()}")
     lr = _check_real(lr, "lr", positive=True)
     steps = _check_int(steps, "steps", 1)
-    batch_size = _check_int(batch_size, "batch_size", 1, n)
+    batch_size = _check_int(batch_size, "batch_size", 1, data.columns.shape[1])
     record_every = _check_int(record_every, "record_every", 1)
     _check_rng(rng)
-    features = _signed_features(X, y, bool(bias))
     if batch_size == 1:
-        path = _sgd_per_sample(features, beta0, lr, steps, rng)
+        recorded, betas, diverged_at = _sgd_per_sample(data, beta0, lr, steps, record_every, rng)
     else:
-        path = _sgd_batched(features, beta0, lr, steps, batch_size, rng)
-    diverged_at = _first_divergence(features, y, path)
-    last = len(path) - 1 if diverged_at is None else diverged_at
+        path = _sgd_batched(data.columns, beta0, lr, steps, batch_size, rng)
+        diverged_at = _first_divergence(data, path)
+        recorded = _recorded_steps(len(path) - 1 if diverged_at is None else diverged_at, record_every)
+        betas = path[recorded]
+    return History(*_read_only(betas, recorded, *_evaluate(data, betas)), diverged_at)
+
+
+def _recorded_steps(last: int, record_every: int) -> np.ndarray:
+    """0, record_every, 2 record_every, ... up to last, and last."""
     recorded = np.arange(0, last + record_every, record_every)
     recorded[-1] = last
-    losses, accuracies = _evaluate(features, y, path[recorded])
-    return History(path[recorded], recorded, losses, accuracies, diverged_at)
+    return recorded
 
 
-def _sgd_per_sample(features: np.ndarray, beta0: np.ndarray, lr: float, steps: int, rng) -> np.ndarray:
-    """β after each step, shape (steps + 1, d), of one-point SGD in Python floats (~0.2 µs a step); stops within
-    CHECK_EVERY steps of a non-finite β.
+def _sgd_per_sample(
+    data: _Signed, beta0: np.ndarray, lr: float, steps: int, record_every: int, rng
+) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """Recorded steps, β there (k, d), and the divergence step, of one-point SGD in Python floats (~0.15 µs a step).
 
-    The loop keeps only g_t = lr σ(m_t); the path is then β0 - cumsum(g_t x̃_t), which repeats the loop's
-    subtractions b - g u one by one (cumsum accumulates sequentially), so it is the loop's β bit for bit."""
-    rows = features[rng.integers(0, len(features), size=steps)]
-    columns = rows.T.tolist()
-    beta, rates = beta0.tolist(), []
-    run = _run_2 if len(beta) == 2 else _run_3
-    for start in range(0, steps, CHECK_EVERY):
-        beta = run([column[start : start + CHECK_EVERY] for column in columns], beta, lr, rates)
-        if not all(map(math.isfinite, beta)):
-            break
-    steps_done = np.fromiter(rates, np.float64, len(rates))[:, None] * rows[: len(rates)]
-    return np.cumsum(np.concatenate([beta0[None], -steps_done]), axis=0)
+    The indices are drawn up front, ``rng.integers(0, n, size=steps)``. The loop runs in segments ending at the
+    recorded steps and every CHECK_EVERY steps, keeping β only at their ends. Within a segment of L steps from β_s,
+    ‖β_t‖₁ <= ‖β_s‖₁ + L lr max‖x̃‖₁ (σ <= 1): while that stays below the bound that guarantees a finite loss (see
+    _first_divergence), β and the loss are finite throughout. A segment that may cross it is replayed step by step,
+    and the run stops at its first step with β or the loss not finite."""
+    n, d = data.columns.shape[1], len(beta0)
+    drawn = np.negative(data.columns.take(rng.integers(0, n, size=steps), axis=1)).tolist()  # (d, steps): -x̃
+    run = _run_2 if d == 2 else _run_3
+    limit = _HUGE / (2 * n) / data.scale if data.scale else math.inf  # ‖β‖₁ below it: a finite loss
+    reach = lr * d * data.scale  # the most one step adds to ‖β‖₁
+    beta, done = beta0.tolist(), 0
+    recorded, betas = [0], [beta]
+    points = zip(*drawn, strict=True)
+    for end in sorted({*range(record_every, steps, record_every), *range(CHECK_EVERY, steps, CHECK_EVERY), steps}):
+        start_beta, beta = beta, run(islice(points, end - done), beta, lr)
+        if not sum(map(abs, start_beta)) + (end - done) * reach < limit:  # also when nan
+            path = _replay([column[done:end] for column in drawn], start_beta, lr, run)
+            bad = _first_divergence(data, path)
+            if bad is not None:
+                if recorded[-1] == done + bad:  # β0 itself (a later segment starts from a checked β)
+                    del recorded[-1], betas[-1]
+                recorded.append(done + bad)
+                betas.append(path[bad].tolist())
+                return np.array(recorded), np.array(betas), done + bad
+        done = end
+        if end % record_every == 0 or end == steps:
+            recorded.append(end)
+            betas.append(beta)
+    return np.array(recorded), np.array(betas), None
 
 
-# In the loops below, lr σ(m) = lr / (1 + e^-m), exact to rounding for m > -700 (e^-m < e^700 does not overflow);
-# below, σ(m) = e^m to double precision. A nan margin takes the second branch and stays nan.
+def _replay(columns: list[list[float]], beta: list[float], lr: float, run) -> np.ndarray:
+    """β before and after each step of a segment, (len + 1, d), with the very same arithmetic as ``run``."""
+    path = [beta]
+    for point in zip(*columns, strict=True):
+        path.append(run((point,), path[-1], lr))
+    return np.array(path)
 
 
-def _run_2(columns: list[list[float]], beta: list[float], lr: float, rates: list[float]) -> list[float]:
-    """Steps β ← β - g x̃, g = lr σ(x̃·β), over the points in columns; appends each g to rates; returns β."""
-    exp, append = math.exp, rates.append
+# The loops below take the points negated, v = -x̃, so that v·β = -m is the exponent of lr σ(m) = lr / (1 + e^-m)
+# as it is (bit for bit the same steps, one negation fewer per step). That is exact to rounding while -m < 700
+# (no overflow); beyond, σ(m) = e^m to double precision. A nan margin takes the second branch and stays nan.
+
+
+def _run_2(points, beta: list[float], lr: float) -> list[float]:
+    """Steps β ← β - g x̃ = β + g v, g = lr σ(x̃·β), over the points v = (-x̃1, -x̃2); returns β."""
+    exp = math.exp
     b1, b2 = beta
-    for u1, u2 in zip(*columns):
-        m = u1 * b1 + u2 * b2
-        g = lr / (1.0 + exp(-m)) if m > -700.0 else lr * exp(m)
-        b1 -= g * u1
-        b2 -= g * u2
-        append(g)
+    for v1, v2 in points:
+        q = v1 * b1 + v2 * b2
+        g = lr / (1.0 + exp(q)) if q < 700.0 else lr * exp(-q)
+        b1 += g * v1
+        b2 += g * v2
     return [b1, b2]
 
 
-def _run_3(columns: list[list[float]], beta: list[float], lr: float, rates: list[float]) -> list[float]:
-    """``_run_2`` with a bias (the third column is the sign 1 - 2y)."""
-    exp, append = math.exp, rates.append
+def _run_3(points, beta: list[float], lr: float) -> list[float]:
+    """``_run_2`` with a bias: points v = -(x̃1, x̃2, 1 - 2y)."""
+    exp = math.exp
     b1, b2, b3 = beta
-    for u1, u2, u3 in zip(*columns):
-        m = u1 * b1 + u2 * b2 + u3 * b3
-        g = lr / (1.0 + exp(-m)) if m > -700.0 else lr * exp(m)
-        b1 -= g * u1
-        b2 -= g * u2
-        b3 -= g * u3
-        append(g)
+    for v1, v2, v3 in points:
+        q = v1 * b1 + v2 * b2 + v3 * b3
+        g = lr / (1.0 + exp(q)) if q < 700.0 else lr * exp(-q)
+        b1 += g * v1
+        b2 += g * v2
+        b3 += g * v3
     return [b1, b2, b3]
 
 
-def _sgd_batched(features: np.ndarray, beta0: np.ndarray, lr: float, steps: int, batch_size: int, rng) -> np.ndarray:
+def _sgd_batched(columns: np.ndarray, beta0: np.ndarray, lr: float, steps: int, batch_size: int, rng) -> np.ndarray:
     """β after each step (steps + 1, d) of mini-batch SGD: four NumPy calls per step."""
     path = np.empty((steps + 1, len(beta0)))
     path[0] = beta0
-    signal = np.ones(batch_size + 1)  # (tanh(m/2) per point, 1): its product with `backward` is the update
+    signal = np.ones(batch_size + 1)  # (tanh(m/2) per point, 1): `backward` times it is the update
     half_margins = signal[:-1]
     t = 0
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run produces inf/nan; it is detected below
-        for forward, backward in _batches(features, batch_size, steps, rng, -0.5 * lr / batch_size):
-            np.dot(forward, path[t], out=half_margins)
+        for forward, backward in _batches(columns, batch_size, steps, rng, -0.5 * lr / batch_size):
+            np.dot(path[t], forward, out=half_margins)
             np.tanh(half_margins, out=half_margins)
-            np.add(path[t], signal @ backward, out=path[t + 1])
+            np.add(path[t], backward @ signal, out=path[t + 1])
             t += 1
             if t % CHECK_EVERY == 0 and not np.isfinite(path[t]).all():
                 break
     return path[: t + 1]
 
 
-def _batches(features: np.ndarray, batch_size: int, steps: int, rng, scale: float):
-    """Per step: forward = x̃/2 (B, d) and backward = scale·[x̃; Σ x̃] (B + 1, d) of that step's batch, so that
-    [tanh(x̃·β/2), 1] @ backward = -lr (1/B) Σ x̃ σ(x̃·β) when scale = -lr/(2B)."""
-    n = len(features)
+def _batches(columns: np.ndarray, batch_size: int, steps: int, rng, scale: float):
+    """Per step: forward = x̃/2 (d, B) and backward = scale·[x̃, Σ x̃] (d, B + 1) of that step's batch, so that
+    backward @ [tanh(β·x̃/2), 1] = -lr (1/B) Σ x̃ σ(x̃·β) when scale = -lr/(2B)."""
+    n = columns.shape[1]
     if batch_size == n:
-        yield from itertools.repeat(next(zip(*_batch_arrays(features[None], scale))), steps)
+        yield from repeat(next(zip(*_batch_arrays(columns[:, None].copy(), scale), strict=True)), steps)
         return
     per_epoch = n // batch_size
     for start in range(0, steps, per_epoch):
         count = min(per_epoch, steps - start)
         order = rng.permutation(n)[: count * batch_size].reshape(count, batch_size)
-        yield from zip(*_batch_arrays(np.take(features, order, axis=0), scale))
+        yield from zip(*_batch_arrays(np.take(columns, order, axis=1), scale), strict=True)
 
 
 def _batch_arrays(batches: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """(k, B, d) batches -> forward (k, B, d) = batches/2 and backward (k, B + 1, d) = scale·[batch; column sums]."""
-    k, size, d = batches.shape
-    backward = np.empty((k, size + 1, d))
-    backward[:, :size] = batches
-    backward[:, size] = batches.sum(axis=1)
-    backward *= scale
-    return 0.5 * batches, backward
+    """(d, k, B) batches -> forward (k, d, B) = batches/2 (a view of them, halved in place) and backward
+    (k, d, B + 1) = scale·[batch, row sums]."""
+    d, k, size = batches.shape
+    backward = np.empty((k, d, size + 1))
+    np.multiply(batches.transpose(1, 0, 2), scale, out=backward[:, :, :size])
+    backward[:, :, size] = backward[:, :, :size].sum(axis=2)
+    batches *= 0.5
+    return batches.transpose(1, 0, 2), backward
 
 
-def _first_divergence(features: np.ndarray, y: np.ndarray, path: np.ndarray) -> int | None:
+def _first_divergence(data: _Signed, path: np.ndarray) -> int | None:
     """First step where β or the loss is not finite, or None.
 
-    loss(β) <= max_i |x̃_i·β| + log 2 <= K ‖β‖₁ + log 2 with K = max |x̃_ij|, so the loss is certainly finite while
-    K ‖β‖₁ < (largest double)/(2n); only steps past that bound are evaluated exactly.
+    loss(β) <= max_i |x̃_i·β| + log 2 <= scale ‖β‖₁ + log 2, so the loss is certainly finite while
+    scale ‖β‖₁ < (largest double)/(2n); only steps past that bound are evaluated exactly.
     """
-    limit = np.finfo(np.float64).max / (2 * len(y))
-    scale = float(np.abs(features).max())
+    limit = _HUGE / (2 * len(data.ties))
+    if data.scale * float(np.abs(path).max()) * path.shape[1] < limit:  # every β and every loss finite
+        return None
     with np.errstate(over="ignore", invalid="ignore"):
-        if scale * float(np.abs(path).max()) * path.shape[1] < limit:  # every β and every loss finite
-            return None
         finite = np.isfinite(path).all(axis=1)
         first = int(np.argmin(finite)) if not finite.all() else len(path)
-        suspects = np.flatnonzero(scale * np.abs(path[:first]).sum(axis=1) >= limit)
-    if suspects.size:
-        bad = suspects[~np.isfinite(_evaluate(features, y, path[suspects])[0])]
-        first = min(first, int(bad[0])) if bad.size else first
+        suspects = np.flatnonzero(data.scale * np.abs(path[:first]).sum(axis=1) >= limit)
+    for start in range(0, len(suspects), DIRECT_CELLS):  # in blocks: a long diverging run has many suspects
+        block = suspects[start : start + DIRECT_CELLS]
+        bad = block[~np.isfinite(_evaluate(data, path[block])[0])]
+        if bad.size:
+            return int(bad[0])
     return first if first < len(path) else None
-
 
 
 # ---------------------------------------------------------------------------------------------- diagnostics
@@ -705,21 +791,28 @@ def diagnose(history: History) -> str | None:
     if len(losses) < MIN_RECORDS:
         return None
     tail, tail_accuracy = losses[len(losses) // 2 :], accuracies[len(losses) // 2 :]
-    accuracy_range = f"accuracy between {tail_accuracy.min():.2f} and {tail_accuracy.max():.2f}"
+    unsettled = (
+        f"accuracy between {tail_accuracy.min():.2f} and {tail_accuracy.max():.2f} over the last {len(tail)} records"
+    )
     if losses[-1] > CLIMB_FACTOR * losses.min() and losses[-1] > losses[0]:
         return (
-            f"the loss climbs (from {losses[0]:.3g} at the start to {losses[-1]:.3g}, {accuracy_range}): "
+            f"the loss climbs (from {losses[0]:.3g} at the start to {losses[-1]:.3g}; {unsettled}): "
             "the learning rate is too high"
         )
-    turns = np.count_nonzero(np.diff(np.sign(np.diff(tail))) != 0)
-    spread = (tail.max() - tail.min()) / np.median(tail)
-    unsettled = tail_accuracy.max() - tail_accuracy.min() > UNSETTLED_ACCURACY
-    if spread > OSCILLATION_RANGE and turns >= TURN_FRACTION * (len(tail) - 2) and unsettled:
+    if _oscillates(tail, tail_accuracy):
         return (
-            f"the loss oscillates (between {tail.min():.3g} and {tail.max():.3g} over the last "
-            f"{len(tail)} records, {accuracy_range}): the learning rate is too high"
+            f"the loss oscillates (between {tail.min():.3g} and {tail.max():.3g}; {unsettled}): "
+            "the learning rate is too high"
         )
     return None
+
+
+def _oscillates(tail: np.ndarray, tail_accuracy: np.ndarray) -> bool:
+    """Repeated jumps up while the accuracy moves, or a zigzag at every record."""
+    middle, moves = np.median(tail), np.diff(tail)
+    jumps = np.count_nonzero(moves > JUMP * middle) >= MIN_JUMPS and np.ptp(tail_accuracy) > UNSETTLED_ACCURACY
+    zigzag = len(tail) >= ZIGZAG_RECORDS and (moves[1:] * moves[:-1] < 0).all()
+    return bool(jumps or (zigzag and np.ptp(tail) > ZIGZAG_AMPLITUDE * middle))
 
 
 # ------------------------------------------------------------------------------------------ mini-batch spread
@@ -748,13 +841,13 @@ def minibatch_gradients(
         Row r: (1/B) Σ_{i in batch r} x_i (σ(z_i) - y_i). Their mean is the full gradient; their covariance is
         the per-point covariance times (n - B) / (B (n - 1)).
     """
-    X, y = _check_data(X, y)
     beta = _check_beta(beta)
-    batch_size = _check_int(batch_size, "batch_size", 1, len(y))
+    columns = _prepare(X, y, len(beta) == 3).columns
+    n = columns.shape[1]
+    batch_size = _check_int(batch_size, "batch_size", 1, n)
     draws = _check_int(draws, "draws", 1)
     _check_rng(rng)
-    features = _signed_features(X, y, len(beta) == 3)
-    batches = features[np.stack([rng.choice(len(y), size=batch_size, replace=False) for _ in range(draws)])]
+    batches = columns[:, np.stack([rng.choice(n, size=batch_size, replace=False) for _ in range(draws)])]
     with np.errstate(over="ignore", invalid="ignore"):  # a non-finite β gives inf/nan margins, reported as such
-        weights = _sigmoid(batches @ beta)  # (draws, B)
-    return np.einsum("rb,rbd->rd", weights, batches) / batch_size
+        weights = _sigmoid(np.einsum("d,drb->rb", beta, batches))  # (draws, B)
+    return np.einsum("rb,drb->rd", weights, batches) / batch_size
