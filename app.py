@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core.catalog import PAGES, SECTIONS
+from core.catalog import PAGES, SECTIONS, view_link
+from views.common import CLASSROOM_CSS, classroom
 
 st.set_page_config(page_title="Gradient Lab", page_icon=":material/insights:", layout="wide")
 
@@ -19,5 +20,13 @@ for section in SECTIONS:
 
 current = st.navigation(navigation)
 with st.sidebar:
-    st.caption("Gradient Lab — see calculus for machine learning.")
+    st.toggle("Classroom mode", key="classroom", bind="query-params",
+              help="Large type and thick lines for a projector; secondary controls fold away.")
+if classroom():
+    st.html(CLASSROOM_CSS)
 current.run()
+with st.sidebar:
+    st.caption("Copy link to this view")
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    st.code(view_link(st.context.url or "", params), language=None, wrap_lines=True)
+    st.caption("Gradient Lab — see calculus for machine learning.")

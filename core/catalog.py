@@ -10,9 +10,11 @@ folder in the sidebar.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-__all__ = ["PAGES", "PageInfo", "SECTIONS"]
+__all__ = ["PAGES", "SCENARIOS", "SECTIONS", "PageInfo", "Scenario", "scenario_query", "view_link"]
 
 SECTIONS = ("Calculus", "Optimization")
 
@@ -37,4 +39,59 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("views/gradient.py", "Calculus", "Gradient", ":material/explore:",
              "Partial derivatives, the gradient arrow, level curves, a gradient field and the tangent plane of f(x1, x2).",
              "gradient"),
+    PageInfo("views/jacobian.py", "Calculus", "Jacobian", ":material/grid_on:",
+             "F: R² → R² near a point: J, det J and singular values, a grid and a circle under F and under its linear map, "
+             "a warp animation; Rⁿ → Rᵐ Jacobian tables.", "jacobian"),
+    PageInfo("views/sgd.py", "Optimization", "SGD", ":material/trending_down:",
+             "Logistic regression trained by SGD, the descent animated over the loss surface beside the decision boundary.",
+             "sgd"),
 )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named, prepared view: a page (its ``url_path``) and the URL parameters that set it up."""
+
+    title: str
+    url_path: str
+    params: tuple[tuple[str, str], ...]
+    blurb: str
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("Tutorial A: the derivative of (x+2)(x−6) at 5", "derivative",
+             (("f", "(x+2)(x-6)"), ("x0", "5"), ("h", "1e-06"), ("method", "central")),
+             "f′(5) = 6.000 by the central difference with h = 10⁻⁶."),
+    Scenario("Tutorial B: the gradient at (−3, −2)", "gradient",
+             (("f", "(x1+2)(x1-5) + (x2+1)(x2-3)"), ("x1", "-3"), ("x2", "-2"), ("scale", "0.1")),
+             "∇f(−3, −2) = (−9, −6), drawn at a tenth of its length, perpendicular to the level curve."),
+    Scenario("Tutorial C: SGD on logistic regression", "sgd",
+             (("data", "tutorial"), ("n", "2000"), ("lr", "2"), ("steps", "500"), ("batch", "1")),
+             "α = 2, 500 single-point steps from a random β0: the path over the loss surface."),
+    Scenario("Learning rate too high", "sgd", (("data", "tutorial"), ("noise", "0.1"), ("lr", "20"), ("steps", "500")),
+             "With noisy labels, α = 20 makes the loss climb and the accuracy jump around — named on the page."),
+    Scenario("Saddle point", "gradient",
+             (("f", "x1^2 - x2^2"), ("x1", "0.8"), ("x2", "0.3"), ("field", "true"),
+              ("x1_range", "-2"), ("x1_range", "2"), ("x2_range", "-2"), ("x2_range", "2"), ("scale", "0.3")),
+             "Uphill along x1, downhill along x2: the gradient field flows around the saddle at the origin."),
+    Scenario("Ravine: why gradient descent zig-zags", "gradient",
+             (("f", "0.1x1^2 + 5x2^2"), ("x1", "4"), ("x2", "1"), ("field", "true"),
+              ("x1_range", "-5"), ("x1_range", "5"), ("x2_range", "-2"), ("x2_range", "2"), ("scale", "0.1")),
+             "The gradient points almost straight across the ravine, not along it toward the minimum."),
+    Scenario("Near a domain edge: ln x at 0.001", "derivative",
+             (("f", "ln(x)"), ("x0", "0.001"), ("h", "0.01"), ("method", "central"), ("x_range", "-0.5"), ("x_range", "3")),
+             "A step larger than the distance to the edge leaves the domain: the stencil must change."),
+    Scenario("Jacobian of polar coordinates", "jacobian", (("mode", "plane"), ("preset", "polar → cartesian"), ("x1", "2"), ("x2", "0.7")),
+             "(r, θ) ↦ (r cos θ, r sin θ): J = [[cos θ, −r sin θ], [sin θ, r cos θ]], det J = r."),
+)
+
+
+def scenario_query(scenario: Scenario) -> str:
+    """The scenario's query string, e.g. ``f=ln%28x%29&x0=0.001``."""
+    return urlencode(scenario.params)
+
+
+def view_link(page_url: str, params: Mapping[str, str | Sequence[str]]) -> str:
+    """The URL that reopens the current view: the page's address and every control's value in the query string."""
+    pairs = [(k, v) for k, values in params.items() for v in ([values] if isinstance(values, str) else values)]
+    return f"{page_url}?{urlencode(pairs)}" if pairs else page_url

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -23,6 +24,8 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "SgdStudy",
     "data_from_csv",
+    "history_csv",
+    "settings_json",
     "frame_indices",
     "study_sgd",
 ]
@@ -262,3 +265,24 @@ def run_sgd(settings: SgdSettings) -> SgdStudy:
     X, y = _data(settings)
     return study_sgd(X, y, beta0=_start(settings), lr=settings.lr, steps=settings.steps,
                      batch_size=settings.batch, seed=settings.seed)
+
+
+def history_csv(study: SgdStudy) -> str:
+    """The recorded run as CSV: step, β1, β2 (, bias), loss, accuracy — one row per record; non-finite values as
+    "nan"/"inf", the way CSV readers (pandas, spreadsheets) understand them."""
+    history = study.history
+    names = ["beta1", "beta2", "bias"][: history.betas.shape[1]]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["step", *names, "loss", "accuracy"])
+    for step, beta, loss, acc in zip(history.steps, history.betas, history.losses, history.accuracies):
+        writer.writerow([int(step), *(repr(float(b)) for b in beta), repr(float(loss)), repr(float(acc))])
+    return out.getvalue()
+
+
+def settings_json(settings: SgdSettings) -> str:
+    """The run's settings as JSON (an uploaded file is named by its size, not embedded)."""
+    values = asdict(settings)
+    content = values.pop("csv")
+    values["uploaded_bytes"] = None if content is None else len(content)
+    return json.dumps(values, indent=2, sort_keys=True)

@@ -6,7 +6,16 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from core.plots.style import projector
 from core.urlparams import Param, read_params
+
+CLASSROOM_CSS = """
+<style>
+html { font-size: 20px; }                                   /* Streamlit sizes everything in rem */
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+</style>
+"""
 
 
 def init_from_url(specs: Mapping[str, Param], *, page: str) -> dict[str, str]:
@@ -34,3 +43,21 @@ def show_problem(slot, message: str | None) -> None:
     """An error under the control it belongs to (``slot`` is a container placed right after that control)."""
     if message:
         slot.error(message, icon=":material/error:")
+
+
+def classroom() -> bool:
+    """Whether the sidebar's classroom mode (large type, thick lines, folded controls) is on."""
+    return bool(st.session_state.get("classroom", False))
+
+
+def controls(label: str):
+    """Where a page puts its secondary controls: folded into an expander in classroom mode, in view otherwise."""
+    return st.expander(label, expanded=False) if classroom() else st.container()
+
+
+def show_chart(figure, *, name: str, **kwargs):
+    """st.plotly_chart with the projector styling in classroom mode and a meaningful PNG file name in Plotly's
+    toolbar (``gradient-lab-<name>.png``); keyword arguments go to st.plotly_chart."""
+    config = {"toImageButtonOptions": {"format": "png", "filename": f"gradient-lab-{name}", "scale": 2}, "displaylogo": False}
+    shown = projector(figure) if classroom() else figure
+    return st.plotly_chart(shown, width="stretch", config=config, **kwargs)

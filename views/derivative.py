@@ -7,7 +7,7 @@ from core.expressions import MAX_LENGTH, ExpressionError
 from core.plots.derivative import error_figure, tangent_figure
 from core.presentation import headline_latex, number, study_table, trend_sentence
 from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
-from views.common import init_from_url, show_problem
+from views.common import controls, init_from_url, show_chart, show_problem
 
 URL = {
     "f": TextParam("(x+2)(x-6)"),
@@ -31,7 +31,8 @@ def load_preset():
 url_problems = init_from_url(URL, page="derivative")
 st.title("Derivative")
 st.caption("The derivative is the slope of the tangent. A finite difference estimates it with a secant through nearby points.")
-st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
+with controls("Presets"):
+    st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
 
 left, middle, right = st.columns([3, 1.2, 2])
 left.text_input("f(x) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
@@ -42,8 +43,9 @@ right.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key=
 h_slot = right.container()
 st.segmented_control("method", METHODS, default=URL["method"].default, key="method", bind="query-params", required=True)
 method_slot = st.container()
-x_range = st.slider("plot range", -50.0, 50.0, URL["x_range"].default, step=0.5, key="x_range", bind="query-params")
-range_slot = st.container()
+with controls("Plot range"):
+    x_range = st.slider("plot range", -50.0, 50.0, URL["x_range"].default, step=0.5, key="x_range", bind="query-params")
+    range_slot = st.container()
 for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot, "x_range": range_slot}.items():
     show_problem(slot, url_problems.get(name))
 
@@ -67,10 +69,10 @@ st.markdown(trend_sentence(result))
 for note in result.notes:
     st.warning(note)
 
-st.plotly_chart(tangent_figure(result, x_range=x_range), width="stretch", key="tangent_chart")
+show_chart(tangent_figure(result, x_range=x_range), name="derivative-tangent", key="tangent_chart")
 st.latex(result.formula_latex)
 
 st.subheader("Error against step size")
 st.caption("Truncation error shrinks like hᵖ as h falls; round-off grows like ε/h. Each star is a method's best step.")
-st.plotly_chart(error_figure(result), width="stretch", key="error_chart")
+show_chart(error_figure(result), name="derivative-error-vs-step", key="error_chart")
 st.dataframe(study_table(result), hide_index=True, width="stretch")

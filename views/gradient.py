@@ -8,8 +8,8 @@ from core.expressions import MAX_LENGTH, ExpressionError
 from core.gradient_lab import PRESETS, Window, study_gradient
 from core.plots.gradient import contour_figure, surface_figure
 from core.presentation import gradient_readouts
-from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
-from views.common import init_from_url, show_problem
+from core.urlparams import BoolParam, ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
+from views.common import controls, init_from_url, show_chart, show_problem
 
 TUTORIAL = PRESETS[0]
 URL = {
@@ -22,6 +22,8 @@ URL = {
     "angle": FloatParam(45.0, -180.0, 180.0),
     "method": ChoiceParam("central", METHODS),
     "h": LogStepParam(1e-6, STEP_CHOICES),
+    "field": BoolParam(False),
+    "surface": BoolParam(False),
 }
 
 
@@ -47,7 +49,8 @@ problems = init_from_url(URL, page="gradient")
 st.title("Gradient")
 st.caption("∂f/∂x1 and ∂f/∂x2 are slopes along each axis with the other variable held fixed; together they form ∇f, "
            "which points uphill fastest and is perpendicular to the level curve. Click the contour to move the point.")
-st.pills("Presets", [p.label for p in PRESETS], key="gradient_preset", on_change=load_preset)
+with controls("Presets"):
+    st.pills("Presets", [p.label for p in PRESETS], key="gradient_preset", on_change=load_preset)
 left, mid, right = st.columns([3, 1, 1])
 left.text_input("f(x1, x2) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
 slots = {"f": left.container()}
@@ -69,7 +72,7 @@ with st.expander("View window, arrows and finite differences", expanded=False):
     slots["method"] = a.container()
     b.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params", format_func=lambda v: f"{v:.0e}")
     slots["h"] = b.container()
-show_field = st.toggle("Show the gradient field", key="field")
+show_field = st.toggle("Show the gradient field", URL["field"].default, key="field", bind="query-params")
 for name, message in problems.items():
     show_problem(slots[name], message)
 
@@ -91,9 +94,9 @@ for col, (label, value) in zip(cols, readouts.metrics):
     col.metric(label, value)
 for note in result.notes:
     st.info(note)
-st.plotly_chart(contour_figure(result, scale=st.session_state.scale, show_field=show_field), width="stretch", theme=None,
-                key="contour", on_select=move_point, selection_mode="points")
+show_chart(contour_figure(result, scale=st.session_state.scale, show_field=show_field), name="gradient-contour", theme=None,
+           key="contour", on_select=move_point, selection_mode="points")
 for line in readouts.latex:
     st.latex(line)
-if st.toggle("Show the 3D surface with the tangent plane", key="surface"):
-    st.plotly_chart(surface_figure(result), width="stretch", theme=None, key="surface_chart")
+if st.toggle("Show the 3D surface with the tangent plane", URL["surface"].default, key="surface", bind="query-params"):
+    show_chart(surface_figure(result), name="gradient-surface", theme=None, key="surface_chart")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.catalog import PAGES
+from core.catalog import PAGES, SCENARIOS, scenario_query
 from core.expressions import MAX_LENGTH, ExpressionError, parse
 
 VARIABLE_SETS = {"x": ("x",), "x1, x2": ("x1", "x2")}
@@ -41,3 +41,14 @@ else:
     st.latex(rf"f({', '.join(expression.variables)}) = {expression.latex}")
     if expression.warning:
         st.warning(expression.warning)
+
+st.subheader("Scenarios")
+st.caption("Each opens a page in a prepared state. The address under each is a plain link to paste into slides.")
+pages = {p.url_path: p for p in PAGES}
+base = (st.context.url or "").rstrip("/")
+for column, scenario in zip(st.columns(2) * len(SCENARIOS), (s for s in SCENARIOS if s.url_path in pages)):
+    with column.container(border=True):
+        st.page_link(pages[scenario.url_path].path, label=scenario.title, icon=pages[scenario.url_path].icon,
+                     query_params=list(scenario.params))
+        st.caption(scenario.blurb)
+        st.code(f"{base}/{scenario.url_path}?{scenario_query(scenario)}", language=None, wrap_lines=True)

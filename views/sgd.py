@@ -6,9 +6,9 @@ import streamlit as st
 from core.errors import ParameterError
 from core.plots.sgd import curves_figure, descent_figure, spread_figure
 from core.presentation import number, sgd_readouts
-from core.sgd_lab import DATASETS, MAX_ROWS, STARTS, SgdSettings, run_sgd
+from core.sgd_lab import DATASETS, MAX_ROWS, STARTS, SgdSettings, history_csv, run_sgd, settings_json
 from core.urlparams import BoolParam, ChoiceParam, FloatParam, IntParam, LogStepParam, log_steps
-from views.common import init_from_url, show_problem
+from views.common import controls, init_from_url, show_chart, show_problem
 
 RATES = log_steps(low_exponent=-3, high_exponent=2)
 CHECK_TOLERANCE = 1e-6  # the issue's bar for analytic against finite-difference gradients
@@ -44,7 +44,7 @@ st.caption("Each step moves β against the gradient of one point's loss (or a mi
            "loss surface and the decision boundary on the data, step by step. Click the loss surface to start there.")
 slots = {}
 data_col, train_col, start_col = st.columns(3)
-with data_col.container(border=True):
+with data_col, controls("Data"), st.container(border=True):
     st.selectbox("dataset", (*DATASETS, "upload"), index=0, key="data", bind="query-params")
     slots["data"] = st.container()
     upload = st.file_uploader("CSV: x1, x2, label (0/1)", type="csv", key="csv_file") if st.session_state.data == "upload" else None
@@ -101,14 +101,22 @@ for col, (label, value) in zip(cols, readouts.metrics):
     col.metric(label, value)
 if result.diagnosis:
     st.error(f"**{'Diverged' if result.history.diverged_at is not None else 'Learning rate too high'}**: {result.diagnosis}")
-st.plotly_chart(descent_figure(result, rng=np.random.default_rng(settings.seed)), width="stretch", theme=None,
-                key="descent", on_select=start_from_click, selection_mode="points")
+show_chart(descent_figure(result, rng=np.random.default_rng(settings.seed)), name="sgd-descent", theme=None,
+           key="descent", on_select=start_from_click, selection_mode="points")
 st.latex(readouts.update_rule)
 (st.success if readouts.check_passed else st.warning)(readouts.check)
 left, right = st.columns(2)
 left.subheader("Loss and accuracy")
-left.plotly_chart(curves_figure(result), width="stretch", key="curves")
+with left:
+    show_chart(curves_figure(result), name="sgd-loss-accuracy", key="curves")
 right.subheader(f"Mini-batch gradients (B = {result.batch_size}) at the final β")
-right.plotly_chart(spread_figure(result), width="stretch", key="spread")
+with right:
+    show_chart(spread_figure(result), name="sgd-minibatch-gradients", key="spread")
 right.caption(f"Spread of {len(result.spread)} batch gradients around the full gradient: "
               f"standard deviation {number(float(np.std(result.spread[:, 0])), digits=2, scientific=True)} along β1.")
+
+export_csv, export_json, _ = st.columns([1, 1, 2])
+export_csv.download_button("Download the run (CSV)", history_csv(result), file_name="gradient-lab-sgd-run.csv", mime="text/csv",
+                           icon=":material/download:")
+export_json.download_button("Download the settings (JSON)", settings_json(settings), file_name="gradient-lab-sgd-settings.json",
+                            mime="application/json", icon=":material/download:")

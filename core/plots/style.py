@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-__all__ = ["COLORS", "FONT_SIZE", "LINE_WIDTH", "base_layout", "layout"]
+__all__ = ["COLORS", "FONT_SIZE", "LINE_WIDTH", "PROJECTOR_SCALE", "base_layout", "layout", "projector"]
 
 COLORS = {  # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
     "blue": "#0072B2",
@@ -19,6 +19,7 @@ COLORS = {  # Okabe & Ito (2008): distinguishable with every common colour-visio
 }
 FONT_SIZE = 16  # readable from the back of a classroom
 LINE_WIDTH = 3
+PROJECTOR_SCALE = 1.5  # classroom mode: type and lines this much larger, for the back row of a lecture hall
 
 
 def layout(*, x_title: str, y_title: str, height: int = 520) -> dict:
@@ -38,3 +39,24 @@ def base_layout(figure: go.Figure, *, x_title: str, y_title: str, height: int = 
     """Apply :func:`layout` to a figure; returns the same figure."""
     figure.update_layout(layout(x_title=x_title, y_title=y_title, height=height))
     return figure
+
+
+def _thicker(trace: dict, scale: float) -> None:
+    line = trace.get("line")
+    if isinstance(line, dict) and isinstance(line.get("width"), int | float):
+        line["width"] = line["width"] * scale
+
+
+def projector(figure: go.Figure, *, scale: float = PROJECTOR_SCALE) -> go.Figure:
+    """A copy of ``figure`` for a projector: fonts and line widths times ``scale``, in the traces and in every
+    animation frame (so an animated line keeps its width while it plays). Returns a new figure."""
+    spec = figure.to_plotly_json()
+    font = spec["layout"].setdefault("font", {})
+    font["size"] = font.get("size", FONT_SIZE) * scale
+    spec["layout"]["height"] = int(spec["layout"].get("height", 520) * 1.15)
+    for trace in spec["data"]:
+        _thicker(trace, scale)
+    for frame in spec.get("frames", []):
+        for trace in frame.get("data", []):
+            _thicker(trace, scale)
+    return go.Figure(spec)
