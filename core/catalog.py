@@ -39,9 +39,6 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("views/gradient.py", "Calculus", "Gradient", ":material/explore:",
              "Partial derivatives, the gradient arrow, level curves, a gradient field and the tangent plane of f(x1, x2).",
              "gradient"),
-    PageInfo("views/jacobian.py", "Calculus", "Jacobian", ":material/grid_on:",
-             "F: R² → R² near a point: J, det J and singular values, a grid and a circle under F and under its linear map, "
-             "a warp animation; Rⁿ → Rᵐ Jacobian tables.", "jacobian"),
     PageInfo("views/sgd.py", "Optimization", "SGD", ":material/trending_down:",
              "Logistic regression trained by SGD, the descent animated over the loss surface beside the decision boundary.",
              "sgd"),
@@ -81,7 +78,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("Near a domain edge: ln x at 0.001", "derivative",
              (("f", "ln(x)"), ("x0", "0.001"), ("h", "0.01"), ("method", "central"), ("x_range", "-0.5"), ("x_range", "3")),
              "A step larger than the distance to the edge leaves the domain: the stencil must change."),
-    Scenario("Jacobian of polar coordinates", "jacobian", (("mode", "plane"), ("preset", "polar → cartesian"), ("x1", "2"), ("x2", "0.7")),
+    Scenario("Jacobian of polar coordinates", "jacobian", (("mode", "plane"), ("preset", "polar"), ("x1", "2"), ("x2", "0.7")),
              "(r, θ) ↦ (r cos θ, r sin θ): J = [[cos θ, −r sin θ], [sin θ, r cos θ]], det J = r."),
 )
 
