@@ -108,6 +108,26 @@ def wait_for_run(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
 
 
+PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
+
+
+def open_chart_page(page, url: str) -> None:
+    """Open a page of the app, wait until its first chart is drawn and its script run has ended, and check that no
+    exception is shown."""
+    page.goto(url)
+    page.wait_for_selector(PLOT, timeout=60_000)
+    wait_for_run(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def trace_values(page, name: str, js: str, *, chart: int = 0):
+    """Evaluate ``js`` (an expression of ``t``, the trace called ``name`` in the rendered figure) in the browser."""
+    return page.evaluate(
+        f"() => {{ const t = document.querySelectorAll('{PLOT}')[{chart}]._fullData.find(d => d.name === {name!r});"
+        f" return {js}; }}"
+    )
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import screenshot, wait_for_run
+from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
 
-PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def secant_x(page) -> list[float]:
-    return page.evaluate(
-        f"() => {{ const p = document.querySelector('{PLOT}');"
-        " const t = p._fullData.find(d => d.name === 'stencil points'); return Array.from(t.x); }"
-    )
+    return trace_values(page, "stencil points", "Array.from(t.x)")
 
 
 def test_derivative_page_renders_and_plays(page, server):
-    page.goto(f"{server}/derivative")
-    page.wait_for_selector(PLOT, timeout=60_000)
-    wait_for_run(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    open_chart_page(page, f"{server}/derivative")
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "-7.000"
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Home" in nav and "Derivative" in nav and "common" not in nav  # app.py's router, also on a deep link
@@ -43,9 +36,7 @@ def test_derivative_bad_formula_in_browser(page, server):
 
 
 def test_a_copied_link_reproduces_the_view(page, server, browser):
-    page.goto(f"{server}/derivative")
-    page.wait_for_selector(PLOT, timeout=60_000)
-    wait_for_run(page)
+    open_chart_page(page, f"{server}/derivative")
     box = page.get_by_label("x0")
     box.fill("0")
     box.press("Enter")

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import screenshot, wait_for_run
+from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
 
-PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
 def point_on_chart(page) -> list[float]:
-    return page.evaluate(
-        f"() => {{ const t = document.querySelector('{PLOT}')._fullData.find(d => d.name === 'point');"
-        " return [t.x[0], t.y[0]]; }"
-    )
+    return trace_values(page, "point", "[t.x[0], t.y[0]]")
 
 
 def test_gradient_page_renders_and_a_click_moves_the_point(page, server):
-    page.goto(f"{server}/gradient")
-    page.wait_for_selector(PLOT, timeout=60_000)
-    wait_for_run(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    open_chart_page(page, f"{server}/gradient")
     assert point_on_chart(page) == [-3, -2]
     screenshot(page, "gradient")
     drag = page.locator(f"{PLOT} .nsewdrag").first
@@ -33,9 +26,7 @@ def test_gradient_page_renders_and_a_click_moves_the_point(page, server):
 
 
 def test_gradient_field_and_surface(page, server):
-    page.goto(f"{server}/gradient?f=sin(x1)%20cos(x2)&x1=0.5&x2=0.8")
-    page.wait_for_selector(PLOT, timeout=60_000)
-    wait_for_run(page)
+    open_chart_page(page, f"{server}/gradient?f=sin(x1)%20cos(x2)&x1=0.5&x2=0.8")
     page.get_by_text("Show the gradient field").click()
     wait_for_run(page)
     page.get_by_text("Show the 3D surface with the tangent plane").click()

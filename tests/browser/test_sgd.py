@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import screenshot, wait_for_run
+from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
 
-PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
 STATE = (
     f"() => {{ const d = document.querySelector('{PLOT}')._fullData;"
     " const m = d.find(t => t.name === 'β at this step'), b = d.find(t => t.name === 'decision boundary');"
@@ -14,10 +13,7 @@ STATE = (
 
 
 def test_sgd_page_plays_and_the_slider_links_both_panels(page, server):
-    page.goto(f"{server}/sgd")
-    page.wait_for_selector(PLOT, timeout=60_000)
-    wait_for_run(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    open_chart_page(page, f"{server}/sgd")
     screenshot(page, "sgd")
     end = page.evaluate(STATE)
     page.locator(PLOT).first.get_by_text("Play").click()  # plays from the start: frame 0 first
