@@ -39,6 +39,9 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("views/gradient.py", "Calculus", "Gradient", ":material/explore:",
              "Partial derivatives, the gradient arrow, level curves, a gradient field and the tangent plane of f(x1, x2).",
              "gradient"),
+    PageInfo("views/jacobian.py", "Calculus", "Jacobian", ":material/grid_on:",
+             "F: R² → R² near a point: J, det J and singular values, a grid and a circle under F and under its linear map, "
+             "a warp animation; Rⁿ → Rᵐ Jacobian tables.", "jacobian"),
     PageInfo("views/sgd.py", "Optimization", "SGD", ":material/trending_down:",
              "Logistic regression trained by SGD, the descent animated over the loss surface beside the decision boundary.",
              "sgd"),

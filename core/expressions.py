@@ -16,6 +16,7 @@ Grammar (``^`` and ``**`` are both powers, right-associative; implicit multiplic
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sys
@@ -46,6 +47,7 @@ MAX_INTEGER_DIGITS = 15  # an integer literal longer than this is a typo or an a
 MAX_COEFFICIENT_DIGITS = 400  # bound on exact numbers SymPy may build while folding constants
 PARSE_SECONDS = 0.035  # CPU bound on building the SymPy tree (typical formulas take 0.1–10 ms)
 LATEX_SECONDS = 0.01  # CPU bound on SymPy's LaTeX printer; past it the formula is shown as typed
+CLOCK_EVERY = 32  # trace calls between reads of the CPU clock
 _WARM_UP = ("(x+2)(x-6)/e^x", "sqrt(x^2+1) sin(x)^2 - log(abs(x))/3", "2^x tan(x) atan(x) sec(x) cosh(x)")
 
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
@@ -86,10 +88,13 @@ def time_limit(seconds: float, *, what: str) -> Iterator[None]:
     deadline = time.thread_time() + seconds
     previous = sys.gettrace()
 
+    calls = itertools.count()
+
     def tracer(frame: FrameType, event: str, arg: object) -> None:
+        # The CPU clock is a system call: read it every CLOCK_EVERY calls (a few microseconds of SymPy work).
         # Only abort inside SymPy/mpmath frames: an exception raised in a garbage-collector callback or a __del__
         # that happens to run meanwhile would be swallowed by Python, and the trace function removed with it.
-        if time.thread_time() > deadline and _BOUNDED_LIBRARIES.search(frame.f_code.co_filename):
+        if next(calls) % CLOCK_EVERY == 0 and time.thread_time() > deadline and _BOUNDED_LIBRARIES.search(frame.f_code.co_filename):
             raise _TimeUp
 
     sys.settrace(tracer)

@@ -81,6 +81,7 @@ def server(chromium_path: str) -> Iterator[str]:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+    process.stderr.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,75 @@
+"""Browser: the Jacobian page renders in Chromium, its warp animation plays in the browser, and a link keeps x2 = 0."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.plots.jacobian import WARP_GRID
+from tests.browser.conftest import screenshot, wait_for_run
+
+CHARTS = "[data-testid=stPlotlyChart] .js-plotly-plot"
+FLOAT32 = 1e-6  # frames carry float32 coordinates; the first drawing is float64
+WARP_TRACE = WARP_GRID
+
+
+def warped_grid(page) -> list[float]:
+    """The x coordinates of the warp figure's grid as plotly.js currently draws them."""
+    return page.evaluate(
+        f"""() => {{
+            const plots = Array.from(document.querySelectorAll('{CHARTS}'));
+            for (const plot of plots) {{
+                const trace = plot._fullData.find(d => d.name === {WARP_TRACE!r});
+                if (trace) return Array.from(trace.x);
+            }}
+            return null;
+        }}"""
+    )
+
+
+def close(a: list, b: list) -> bool:
+    """Same drawing: gaps (nan, or null) in the same places and coordinates equal to float32 precision."""
+    gaps_a, gaps_b = (np.isnan(np.array(v, dtype=float)) for v in (a, b))
+    values_a, values_b = np.array(a, dtype=float), np.array(b, dtype=float)
+    return bool(np.array_equal(gaps_a, gaps_b)
+                and np.allclose(values_a[~gaps_a], values_b[~gaps_b], rtol=FLOAT32, atol=FLOAT32))
+
+
+def test_jacobian_page_renders_and_warp_plays(page, server):
+    page.goto(f"{server}/jacobian")
+    page.wait_for_selector(CHARTS, timeout=60_000)
+    wait_for_run(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "2.000"  # det J = r at (r, θ) = (2, 0.5)
+    assert "Jacobian" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    page.set_viewport_size({"width": 1400, "height": 3400})  # the whole page, tables included
+    wait_for_run(page)
+    screenshot(page, "jacobian")
+    at_one = warped_grid(page)
+    assert at_one is not None
+    page.get_by_text("Play t: 0 → 1").click()
+    page.wait_for_timeout(400)
+    playing = warped_grid(page)
+    assert not close(playing, at_one)  # the frames replaced the grid in the browser, with no rerun
+    page.wait_for_timeout(3000)
+    assert close(warped_grid(page), at_one)  # and the animation ends at t = 1, on F's image
+
+
+def test_link_with_x2_zero_survives_a_reload(page, server):
+    page.goto(f"{server}/jacobian?x2=0&preset=polar")
+    page.wait_for_selector(CHARTS, timeout=60_000)
+    wait_for_run(page)
+    assert "x2=0" in page.url
+    page.reload()
+    page.wait_for_selector(CHARTS, timeout=60_000)
+    wait_for_run(page)
+    assert page.locator('[data-testid="stNumberInput"] input').nth(1).input_value() == "0"
+
+
+def test_jacobian_bad_formula_in_browser(page, server):
+    page.goto(f"{server}/jacobian?u=x1%2By&v=x2")
+    page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
+    wait_for_run(page)
+    assert "Unknown name 'y'" in page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "jacobian-error")
