@@ -13,7 +13,7 @@ CLASSROOM_CSS = """
 <style>
 html { font-size: 20px; }                                   /* Streamlit sizes everything in rem */
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; max-width: 100%; }
 </style>
 """
 
