@@ -98,5 +98,7 @@ show_chart(contour_figure(result, scale=st.session_state.scale, show_field=show_
            key="contour", on_select=move_point, selection_mode="points")
 for line in readouts.latex:
     st.latex(line)
+st.page_link("views/jacobian.py", label="∇f is f's 1×2 Jacobian: open the map x ↦ ∇f(x) on the Jacobian page",
+             icon=":material/grid_on:", query_params={"grad": st.session_state.f, "x1": str(point[0]), "x2": str(point[1])})
 if st.toggle("Show the 3D surface with the tangent plane", URL["surface"].default, key="surface", bind="query-params"):
     show_chart(surface_figure(result), name="gradient-surface", theme=None, key="surface_chart")
