@@ -18,6 +18,11 @@ html { font-size: 20px; }                                   /* Streamlit sizes e
 """
 
 
+def arriving_on(page: str) -> bool:
+    """True on the first run of ``page`` since the session came to it (a link opened, or a switch from another page)."""
+    return st.session_state.get("_url_page") != page
+
+
 def init_from_url(specs: Mapping[str, Param], *, page: str) -> dict[str, str]:
     """Give each URL-bound control its starting value: from the link when it is usable, else the default.
 
@@ -26,7 +31,7 @@ def init_from_url(specs: Mapping[str, Param], *, page: str) -> dict[str, str]:
     created; create them with ``key=name, bind="query-params"`` and no ``value``.
     Returns {control name: why the link's value was refused}, to show next to those controls.
     """
-    arriving = st.session_state.get("_url_page") != page
+    arriving = arriving_on(page)
     st.session_state["_url_page"] = page
     raw = {name: st.query_params.get_all(name) for name in st.query_params}
     readings = read_params(raw, specs)

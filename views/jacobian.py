@@ -26,7 +26,7 @@ from core.jacobian_lab import (
 from core.plots.jacobian import gap_figure, neighbourhood_figure, warp_figure
 from core.presentation import number
 from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, TextParam
-from views.common import controls, init_from_url, show_chart, show_problem
+from views.common import arriving_on, controls, init_from_url, show_chart, show_problem
 
 PAGE = "jacobian"
 MODES = ("plane", "table")
@@ -308,7 +308,7 @@ def table_view(problems):
                  column_config=ENTRY_COLUMNS, key="table_entries")
 
 
-arriving = st.session_state.get("_url_page") != PAGE  # init_from_url records the page whose link it last read
+arriving = arriving_on(PAGE)
 url_problems = init_from_url(URL, page=PAGE)
 if arriving:
     follow_link_shortcuts()
