@@ -23,6 +23,10 @@ def study(f, x0, h, method, x_range):
     return study_derivative(f, x0=x0, h=h, method=method, x_range=x_range)
 
 
+def follow_slider():
+    st.session_state.x0 = st.session_state.x0_slider
+
+
 def load_preset():
     preset = next(p for p in PRESETS if p.label == st.session_state.preset)
     st.session_state.f, st.session_state.x0 = preset.formula, preset.x0
@@ -46,6 +50,8 @@ method_slot = st.container()
 with controls("Plot range"):
     x_range = st.slider("plot range", -50.0, 50.0, URL["x_range"].default, step=0.5, key="x_range", bind="query-params")
     range_slot = st.container()
+st.session_state.x0_slider = min(max(float(st.session_state.x0), x_range[0]), x_range[1])  # follows the number box
+st.slider("drag x0", *x_range, step=0.01, key="x0_slider", on_change=follow_slider)
 for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot, "x_range": range_slot}.items():
     show_problem(slot, url_problems.get(name))
 

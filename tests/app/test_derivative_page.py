@@ -120,3 +120,12 @@ def test_bad_url_parameters_are_explained_and_defaults_used(query, message):
     at = open_page(query)
     assert any(message in e.value for e in at.error)
     assert metrics(at)["f(x0)"] == "-7.000"  # the rest of the page still works, with the default
+
+
+def test_the_x0_slider_and_number_box_move_together():
+    at = open_page()
+    at.slider(key="x0_slider").set_value(2.5).run()
+    assert at.number_input(key="x0").value == 2.5
+    assert slope_through(chart(at), "tangent")[0] == pytest.approx(2 * 2.5 - 4, rel=SLOPE)
+    at.number_input(key="x0").set_value(-3.0).run()
+    assert at.slider(key="x0_slider").value == -3.0
