@@ -37,7 +37,7 @@ def test_derivative_bad_formula_in_browser(page, server):
 
 def test_a_copied_link_reproduces_the_view(page, server, browser):
     open_chart_page(page, f"{server}/derivative")
-    box = page.get_by_label("x0")
+    box = page.get_by_label("x0", exact=True)
     box.fill("0")
     box.press("Enter")
     wait_for_run(page)
