@@ -1,8 +1,8 @@
 """Finite differences: derivatives, partial derivatives, gradients, Jacobians and Hessians.
 
-Pure NumPy and vectorised: the stencil points of all input points go to ``f`` in one stacked call.
-``derivative`` may make a few more calls, each for the subset of points it has to re-examine (a domain edge,
-or a first step that was too large or too small); the multivariate functions always call ``f`` exactly once.
+Pure NumPy and vectorised: the stencil points of all input points go to ``f`` in one stacked call. ``auto``
+with its own steps makes one more call for the subset of points (or variables) whose first stencil says that
+another step would do better, ``derivative`` a few more near domain edges; everything else calls ``f`` once.
 
 Stencils (step h, order p: the error shrinks like h**p)::
 
@@ -15,28 +15,35 @@ Stencils (step h, order p: the error shrinks like h**p)::
                 with an error estimate and an adaptive step.
 
 With the default steps every quotient divides by the distance between the points actually evaluated,
-``(x + h) - x`` in floating point, so the representation error of ``x + h`` does not add to the round-off. An
-explicit ``step`` is used exactly as given: the textbook formula, dividing by h (if x + h rounds to x, the
-quotient is what the formula gives, with a note), so the error-vs-h plot shows round-off as a student would.
+``(x + h) - (x - h)`` in floating point, so the representation error of ``x + h`` does not add to the
+round-off. An explicit ``step`` is used exactly as given: the textbook formula, dividing by h (if x + h rounds
+to x, the quotient is what the formula gives, with a note), so the error-vs-h plot shows round-off as a
+student would.
 
 Default steps balance truncation (~h**p) against round-off (~eps/h**d for the d-th derivative), in the
-floating dtype of x (integers become float64):
-``h = eps**(1/(p + d)) * s`` with the scale ``s = min(|x|, 1)`` (``s = 1`` at ``x = 0``). The scale is
-relative to |x| near zero, where the usual singularities sit (log, sqrt, 1/x, x**a: ``log`` at 1e-3 needs
-h << 1e-3), and absolute away from it, where a step proportional to |x| would be too large for periodic or
-exponential functions (``sin`` at 100). ``auto`` then checks its own error estimate and, where it is poor,
-tries a second step: smaller when truncation dominates, ``eps**(1/7) * max(|x|, 1)`` when round-off does
-(``log`` at 1e6). Where stencil points leave f's domain, ``derivative`` shrinks a default step towards the
-edge and takes an explicit one one-sided (the multivariate functions, with their single call of f, always go
-one-sided from the points already evaluated). Either way the result's ``note`` says so. Where f itself is not
-finite at x the value is nan, and the note says why.
+floating dtype of x (integers become float64): ``h = eps**(1/(p + d)) * s`` (``auto``: times AUTO_STEP_FACTOR).
+``derivative`` and the textbook stencils use the scale ``s = min(|x|, 1)`` (``s = 1`` at ``x = 0``): relative
+to |x| near zero, where the usual singularities sit (log, sqrt, 1/x, x**a: ``log`` at 1e-3 needs h << 1e-3),
+absolute away from it, where a step proportional to |x| would be too large for periodic or exponential
+functions (``sin`` at 100). The multivariate ``auto`` starts at ``s = max(|x_i|, 1)``: one step per variable
+serves all components of f, variables near 0 are common there, and a relative step would drown in round-off.
 
-The multivariate functions make a single call of f, so ``auto`` cannot try a second step there: it evaluates
-its stencil at both scales, ``min(|x_i|, 1)`` and ``max(|x_i|, 1)``, and keeps the better estimate.
+No fixed scale suits every function (exp wants an absolute step near 0, log a relative one, a cubic a large
+one), so ``auto`` reads its first Richardson tableau: the corrections D2 - D1 and D3 - D2 between the
+extrapolations of orders 2, 4, 6 shrink geometrically for a smooth f, which predicts the truncation error T of
+D3, and the spread of the f values bounds the round-off R (see ``_truncation``). The step minimising
+T * r**6 + R / r is tried where it differs from the first by STEP_CHANGE or more (the multivariate functions
+only shrink), and the estimate with the smaller T + R is kept. Where stencil points leave f's domain, a default
+step shrinks towards the edge and an explicit one goes one-sided from the points already evaluated. Either way
+the result's ``note`` says so. Where f itself is not finite at x the value is nan, and the note says why.
+``hessian`` makes a single call; its ``auto`` evaluates its stencil at both scales, ``min(|x_i|, 1)`` and
+``max(|x_i|, 1)``, and keeps per point the one with the smaller error. The public functions run with NumPy's
+divide and invalid warnings off (``_quiet``): stencils leave f's domain by design, and the notes report it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -61,9 +68,21 @@ HESSIAN_METHODS: tuple[str, ...] = ("auto", "central", "five-point")
 
 # Rounds of step shrinking that "auto" tries when its stencil leaves f's domain before going one-sided.
 EDGE_ROUNDS = 3
-# Safety factor on the observed contraction of successive Richardson corrections (for log-like functions the
-# next correction contracts up to ~3x less than the last one).
-CONTRACTION_SAFETY = 4.0
+# Safety factor on the observed contraction of successive Richardson corrections: the next one is ~9/4 times the
+# last ratio for geometric coefficients, up to ~3x more for log-like ones, and more again for poles near the real
+# line (1/(1 + x**2) at |x| ~ 1.5-1.9, where the 5th derivative crosses zero).
+CONTRACTION_SAFETY = 8.0
+# auto's default step is AUTO_STEP_FACTOR * eps**(1/7) * s: for exp-like functions the 6th-order extrapolation's
+# error is smallest near 1.1-1.4 eps**(1/7) (its truncation constant 36/7! is small); above 1.1 the truncation
+# of functions with poles near the real line outgrows what the tableau can estimate.
+AUTO_STEP_FACTOR = 1.1
+# A Richardson correction counts as resolved (a measurement of truncation, not round-off noise) when it exceeds
+# this multiple of the round-off bound.
+RESOLVED = 2.0
+# auto tries a second step where the predicted best one differs from the first by at least this factor.
+STEP_CHANGE = 1.5
+# ... and by at most this factor (beyond the scale max(|x|, 1)): the prediction extrapolates a Taylor model.
+MAX_STEP_CHANGE = 16.0
 
 _NOTES = MappingProxyType(
     {
@@ -147,16 +166,18 @@ class StepSweep:
 
 @dataclass(frozen=True)
 class _Scheme:
-    """Central pairs (signs (1, -1)) or one side at k*h, k = 1..levels, combined by Richardson extrapolation."""
+    """Central pairs (signs (1, -1)) or one side at k*h, k = 1..levels, combined by Richardson extrapolation;
+    default first-derivative steps are step_factor * eps**(1/(order + 1)) * scale."""
 
     signs: tuple[int, ...]
     levels: int
     order: int
+    step_factor: float = 1.0
 
 
 _SCHEMES = MappingProxyType(
     {
-        "auto": _Scheme((1, -1), 3, 6),
+        "auto": _Scheme((1, -1), 3, 6, AUTO_STEP_FACTOR),
         "forward": _Scheme((1,), 1, 1),
         "backward": _Scheme((-1,), 1, 1),
         "central": _Scheme((1, -1), 1, 2),
@@ -167,32 +188,73 @@ _SCHEMES = MappingProxyType(
 
 @dataclass(frozen=True)
 class _Stencil:
-    """f at x + sign*k*h: ``values`` and ``offsets`` (the denominators' distances from x) have shape
-    (levels, signs, N); f0 (N,). ``offsets`` are exact, (x + kh) - x, for steps of our choosing and the nominal
-    k*h for explicit steps (the textbook formula); ``collapsed`` (N,) marks explicit steps where x + kh == x."""
+    """f at the ``nodes`` x + sign*k*h: ``values`` and ``nodes`` have shape (levels, signs, N); f0 and x (N,).
+    The quotients divide by the distances between the nodes actually evaluated, for steps of our choosing, and
+    by the nominal ``offsets`` sign*k*h for explicit steps (the textbook formula; None otherwise);
+    ``collapsed`` (N,) marks explicit steps where x + kh == x."""
 
     f0: np.ndarray
     values: np.ndarray
-    offsets: np.ndarray
+    nodes: np.ndarray
+    x: np.ndarray
+    offsets: np.ndarray | None
     eps: float
     collapsed: np.ndarray | None
 
 
 @dataclass
 class _Points:
-    """Per-point state of ``derivative`` while its rounds fill it in (all arrays of shape (N,))."""
+    """Per-item state while rounds fill it in: items are the points of ``derivative`` (m = 1) or the
+    (variable, point) pairs of the partials (m components of f). ``data`` stacks along its first axis the m
+    estimates, their truncation and round-off estimates and the step: shape (3m + 1, Q). ``code`` and
+    ``evaluations`` are (Q,); the partials count stencil points only (f(x) is shared by the variables)."""
 
-    value: np.ndarray
-    trunc: np.ndarray
-    roundoff: np.ndarray
-    step: np.ndarray
-    evaluations: np.ndarray
+    data: np.ndarray
     code: np.ndarray
+    evaluations: np.ndarray
+
+    @property
+    def m(self) -> int:
+        return (len(self.data) - 1) // 3
+
+    @property
+    def value(self) -> np.ndarray:
+        return self.data[: self.m]
+
+    @property
+    def trunc(self) -> np.ndarray:
+        return self.data[self.m : 2 * self.m]
+
+    @property
+    def roundoff(self) -> np.ndarray:
+        return self.data[2 * self.m : 3 * self.m]
+
+    @property
+    def step(self) -> np.ndarray:
+        return self.data[-1]
 
     def put(self, where: np.ndarray, estimate, step, code) -> None:
-        """Record (value, truncation, round-off) estimates for the points selected by ``where``."""
-        self.value[where], self.trunc[where], self.roundoff[where] = estimate
-        self.step[where], self.code[where] = step, code
+        """Record (value, truncation, round-off) estimates (None: nan) and steps for the items ``where``."""
+        if estimate is None:
+            self.data[:-1, where], self.data[-1, where] = np.nan, step
+        else:
+            self.scatter(where, _stack(estimate, step))
+        self.code[where] = code
+
+    def scatter(self, where: np.ndarray, data: np.ndarray) -> None:
+        """data[:, where] = data, row by row (much faster than 2-D fancy indexing)."""
+        for row, new in zip(self.data, data, strict=True):
+            row[where] = new
+
+
+def _stack(estimate, step) -> np.ndarray:
+    """(value, truncation, round-off), each (Q,) or (m, Q), and the steps (Q,) as one (3m + 1, Q) array."""
+    m = len(estimate[0]) if np.ndim(estimate[0]) == 2 else 1
+    data = np.empty((3 * m + 1, np.shape(step)[-1]), np.result_type(*estimate, step))
+    for k, part in enumerate(estimate):
+        data[k * m : (k + 1) * m] = part
+    data[-1] = step
+    return data
 
 
 # ----------------------------------------------------------------------------------------------- validation
@@ -267,15 +329,39 @@ def _sweep_args(x, steps, methods, exact):
 # ------------------------------------------------------------------------------------------------ numerics
 
 
+def _quiet(func: Callable) -> Callable:
+    """Run ``func`` with NumPy's divide and invalid warnings off: stencils leave f's domain by design, and the
+    resulting nan and inf are reported through the result's codes and note."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _scale(x: np.ndarray) -> np.ndarray:
     """s = min(|x|, 1), floored at sqrt(tiny) so steps stay normal numbers; 1 at x = 0 (and where x is nan)."""
     ax = np.abs(x)
-    return np.where(ax > 0, np.clip(ax, np.sqrt(np.finfo(x.dtype).tiny), 1), x.dtype.type(1))
+    scale = np.clip(ax, np.sqrt(np.finfo(x.dtype).tiny), 1)
+    scale[~(ax > 0)] = 1
+    return scale
+
+
+def _wide_scale(x: np.ndarray) -> np.ndarray:
+    """s = max(|x|, 1); 1 where x is not finite."""
+    return np.where(np.isfinite(x), np.maximum(np.abs(x), 1), x.dtype.type(1))
 
 
 def _step_factor(dtype, order: int, deriv: int) -> float:
     """eps**(1/(p + d)): balances truncation ~h**p against round-off ~eps/h**d."""
     return float(np.finfo(dtype).eps ** (1 / (order + deriv)))
+
+
+def _default_factor(dtype, scheme: _Scheme) -> float:
+    """Default first-derivative step per unit scale: step_factor * eps**(1/(p + 1))."""
+    return scheme.step_factor * _step_factor(dtype, scheme.order, 1)
 
 
 def _lagrange_at_zero(nodes: np.ndarray) -> np.ndarray:
@@ -284,57 +370,73 @@ def _lagrange_at_zero(nodes: np.ndarray) -> np.ndarray:
     return np.array([np.prod(-o / (nodes[k] - o)) for k, o in enumerate(others)])
 
 
-# Richardson weights for levels k = 1..L in powers h**power, as Python floats (which keep float32 float32):
-# e.g. (3, 2) -> (3/2, -3/5, 1/10).
+# Richardson weights for levels k = 1..L in powers h**power: e.g. (3, 2) -> (3/2, -3/5, 1/10).
 _WEIGHTS = MappingProxyType(
-    {
-        (L, power): tuple(map(float, _lagrange_at_zero(np.arange(1, L + 1.0) ** power)))
-        for L in range(1, 7)
-        for power in (1, 2)
-    }
+    {(L, power): _lagrange_at_zero(np.arange(1, L + 1.0) ** power) for L in range(1, 7) for power in (1, 2)}
 )
 
 
-def _combine(weights: tuple[float, ...], arrays) -> np.ndarray:
-    """sum(weights[k] * arrays[k]) over a sequence of equally shaped arrays."""
-    total = weights[0] * arrays[0]
-    for w, a in zip(weights[1:], arrays[1:], strict=True):
-        total += w * a
-    return total
+def _tableau_rows(levels: int, power: int) -> np.ndarray:
+    """Rows combining the level quotients into D_L and the corrections D_L - D_(L-1), D_(L-1) - D_(L-2) (as
+    many as there are levels below L), D_k the extrapolation from levels 1..k: shape (min(L, 3), L)."""
+    padded = [np.pad(_WEIGHTS[k, power], (0, levels - k)) for k in range(levels, max(levels - 3, 0), -1)]
+    return np.array(padded[:1] + [a - b for a, b in zip(padded, padded[1:], strict=False)])
 
 
-def _truncation(quotients, power: int, best: np.ndarray) -> np.ndarray:
-    """Truncation error of the L-level extrapolation ``best``.
-
-    |D_L - D_(L-1)| (the error of D_(L-1)) times the contraction observed between the last two corrections,
-    |D_L - D_(L-1)| / |D_(L-1) - D_(L-2)|, times CONTRACTION_SAFETY and capped at 1. Two levels give
-    |D_2 - D_1|; one level gives no estimate (nan).
-    """
-    levels = len(quotients)
-    if levels == 1:
-        return np.full(best.shape, np.nan, best.dtype)
-    lower = _combine(_WEIGHTS[levels - 1, power], quotients[:-1])
-    gap = np.abs(best - lower)
-    if levels == 2:
-        return gap
-    prev = np.abs(lower - _combine(_WEIGHTS[levels - 2, power], quotients[:-2]))
-    with np.errstate(divide="ignore", invalid="ignore"):  # prev = 0: ratio inf or nan, both capped at 1 by fmin
-        return gap * np.fmin(CONTRACTION_SAFETY * gap / prev, 1)
+_TABLEAU = MappingProxyType({key: _tableau_rows(*key) for key in _WEIGHTS})
+# sum(|w_k| / k**deriv): how much the extrapolation amplifies the round-off of the first level's quotient.
+_SPREAD = MappingProxyType(
+    {(L, p, d): float(np.sum(np.abs(w) / np.arange(1, L + 1.0) ** d)) for (L, p), w in _WEIGHTS.items() for d in (1, 2)}
+)
 
 
 def _richardson(quotients, power: int, noise: np.ndarray, deriv: int, eps: float):
-    """Best estimate from level quotients, its truncation estimate and its round-off bound.
+    """Best estimate from level quotients (L, ...), its truncation estimate and its round-off bound.
 
     Level quotients q_k = D + c1 (kh)**power + c2 (kh)**(2 power) + ... (k = 1..L) are combined by Lagrange
     extrapolation to h = 0. ``noise`` bounds |dq_1| / eps for relative errors eps in the f values; level k
     divides by (kh)**deriv instead of h**deriv, so the round-off of sum(w_k q_k) is at most
     eps * (noise * sum(|w_k| / k**deriv) + |estimate|).
     """
-    weights = _WEIGHTS[len(quotients), power]
-    best = _combine(weights, quotients)
-    spread = sum(abs(w) / k**deriv for k, w in enumerate(weights, 1))
-    roundoff = eps * (spread * noise + np.abs(best))
-    return best, _truncation(quotients, power, best), roundoff
+    quotients = np.asarray(quotients)
+    table = _TABLEAU[len(quotients), power].astype(quotients.dtype)
+    rows = (table @ quotients.reshape(len(quotients), -1)).reshape(table.shape[:1] + quotients.shape[1:])
+    sizes = np.abs(rows)
+    roundoff = eps * (_SPREAD[len(quotients), power, deriv] * noise + sizes[0])
+    return rows[0], _truncation(sizes, roundoff), roundoff
+
+
+def _truncation(sizes: np.ndarray, roundoff: np.ndarray) -> np.ndarray:
+    """Truncation error of D_L from the sizes |D_L|, |D_L - D_(L-1)|, |D_(L-1) - D_(L-2)| (rows of _TABLEAU).
+
+    For a smooth f the corrections c1 = |D_(L-1) - D_(L-2)| and c2 = |D_L - D_(L-1)| shrink geometrically, and so
+    does the error of D_L: about c2 * (c2 / c1), times CONTRACTION_SAFETY, capped at c2. A correction not above
+    RESOLVED times the round-off bound is noise, not a measurement. With c2 unresolved the ratio is read off the
+    value instead, rho = c1 / |D_L|: c2 is modelled as c1 * rho (at most the round-off bound) and the error as
+    that times min(CONTRACTION_SAFETY * rho, 1); with c1 unresolved too the truncation is 0 (below what round-off
+    lets us see: the round-off bound covers the error). Two levels give c2; one level gives no estimate (nan).
+    """
+    if len(sizes) < 3:
+        return sizes[1] if len(sizes) == 2 else np.full(sizes[0].shape, np.nan, sizes.dtype)
+    size, gap, first = sizes
+    noise = RESOLVED * roundoff
+    trunc = gap * np.fmin(CONTRACTION_SAFETY * (gap / first), 1)
+    unresolved = np.flatnonzero(gap <= noise)
+    if unresolved.size:
+        first, size, roundoff = (a.ravel()[unresolved] for a in (first, size, roundoff))
+        rho = first / size
+        model = np.fmin(first * rho, roundoff) * np.fmin(CONTRACTION_SAFETY * rho, 1) * (first > RESOLVED * roundoff)
+        trunc.ravel()[unresolved] = model
+    return trunc
+
+
+def _step_ratio(trunc: np.ndarray, roundoff: np.ndarray, order: int, wide, upper) -> np.ndarray:
+    """Factor r for the step that minimises the predicted error trunc * r**p + roundoff / r (p = order),
+    r = (roundoff / (p * trunc))**(1/(p + 1)); where no truncation was resolved (trunc = 0: f is a straight
+    line over the stencil) r = ``wide``, the ratio of the scale max(|x|, 1) to the scale of the current step.
+    Clipped to [1/MAX_STEP_CHANGE, upper]."""
+    ratio = (roundoff / (order * trunc)) ** (1 / (order + 1))
+    return np.clip(np.where(trunc > 0, ratio, wide), 1 / MAX_STEP_CHANGE, upper)
 
 
 def _magnitude(values: np.ndarray) -> np.ndarray:
@@ -342,28 +444,26 @@ def _magnitude(values: np.ndarray) -> np.ndarray:
     return np.maximum(values.max(axis=(0, 1)), -values.min(axis=(0, 1)))
 
 
-def _pair_estimate(values, offsets, eps: float, *, as_written: bool = False):
+def _pair_estimate(values, spans, eps: float, *, as_written: bool = False):
     """Central quotients (f(x + d+) - f(x + d-)) / (d+ - d-) per level, extrapolated in h**2.
 
-    values, offsets: shape (L, 2, ...), side axis (+, -). Returns (estimate, truncation, round-off). With
-    ``as_written`` (an explicit step), five-point is the textbook formula evaluated as printed,
-    (f(x - 2h) - 8 f(x - h) + 8 f(x + h) - f(x + 2h)) / (12h): the same number up to round-off, but the
-    round-off the student sees on the page."""
-    with np.errstate(divide="ignore", invalid="ignore"):  # zero spans (step below the spacing) give nan
-        quotients = [(values[k, 0] - values[k, 1]) / (offsets[k, 0] - offsets[k, 1]) for k in range(len(values))]
-        noise = 2 * _magnitude(values) / (offsets[0, 0] - offsets[0, 1])
-        best, trunc, roundoff = _richardson(quotients, 2, noise, 1, eps)
+    values: shape (L, 2, ...), side axis (+, -); spans d+ - d-: (L, ...). Returns (estimate, truncation,
+    round-off). With ``as_written`` (an explicit step, spans 2kh), five-point is the textbook formula evaluated
+    as printed, (f(x - 2h) - 8 f(x - h) + 8 f(x + h) - f(x + 2h)) / (12h): the same number up to round-off, but
+    the round-off the student sees on the page."""
+    quotients = (values[:, 0] - values[:, 1]) / spans
+    noise = 2 * _magnitude(values) / spans[0]
+    best, trunc, roundoff = _richardson(quotients, 2, noise, 1, eps)
     if as_written and len(values) == 2:
-        best = (values[1, 1] - 8 * values[0, 1] + 8 * values[0, 0] - values[1, 0]) / (12 * offsets[0, 0])
+        best = (values[1, 1] - 8 * values[0, 1] + 8 * values[0, 0] - values[1, 0]) / (6 * spans[0])
     return best, trunc, roundoff
 
 
 def _side_estimate(f0, values, disp, eps: float):
     """One-sided quotients (f(x + d_k) - f(x)) / d_k per level (values, disp: (L, ...)), extrapolated in h."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        quotients = [(values[k] - f0) / disp[k] for k in range(len(values))]
-        noise = 2 * np.maximum(np.abs(f0), _magnitude(values[:, None])) / np.abs(disp[0])
-        return _richardson(quotients, 1, noise, 1, eps)
+    quotients = (values - f0) / disp
+    noise = 2 * np.maximum(np.abs(f0), _magnitude(values[:, None])) / np.abs(disp[0])
+    return _richardson(quotients, 1, noise, 1, eps)
 
 
 # ------------------------------------------------------------------------------------------- f evaluation
@@ -395,7 +495,7 @@ def _eps(*arrays: np.ndarray) -> float:
 def _evaluate(f: Callable, x, h, multiples: np.ndarray, *, nominal: bool, f0=None) -> _Stencil:
     """f at x + m*h for ``multiples`` of shape (L, S) or (L, S, N), in one call; also f(x) unless given.
 
-    ``nominal``: the quotients divide by m*h as given (explicit steps) instead of the exact (x + m*h) - x."""
+    ``nominal``: the quotients divide by m*h as given (explicit steps), not by the distances evaluated."""
     shape = multiples.shape[:2] + x.shape
     start = 0 if f0 is not None else 1
     stacked = np.empty((start + shape[0] * shape[1],) + x.shape, dtype=x.dtype)
@@ -409,7 +509,18 @@ def _evaluate(f: Callable, x, h, multiples: np.ndarray, *, nominal: bool, f0=Non
     if start:
         f0, values = values[0], values[1:]
     collapsed = np.any(nodes == x, axis=(0, 1)) if nominal else None
-    return _Stencil(f0, values.reshape(shape), nodes - x if offsets is None else offsets, _eps(x, values), collapsed)
+    return _Stencil(f0, values.reshape(shape), nodes, x, offsets, _eps(x, values), collapsed)
+
+
+def _offsets(st: _Stencil) -> np.ndarray:
+    """Distances of the nodes from x the one-sided quotients divide by: nominal, or as evaluated."""
+    return st.nodes - st.x if st.offsets is None else st.offsets
+
+
+def _spans(st: _Stencil) -> np.ndarray:
+    """Distances between the + and - nodes per level, (L, N), that the central quotients divide by."""
+    ends = st.nodes if st.offsets is None else st.offsets
+    return ends[:, 0] - ends[:, 1]
 
 
 def _multiples(scheme: _Scheme, levels: int | None = None) -> np.ndarray:
@@ -421,8 +532,8 @@ def _multiples(scheme: _Scheme, levels: int | None = None) -> np.ndarray:
 def _estimate(st: _Stencil, scheme: _Scheme):
     """The scheme's estimate from a stencil: central pairs or its one side."""
     if len(scheme.signs) == 2:
-        return _pair_estimate(st.values, st.offsets, st.eps, as_written=st.collapsed is not None)
-    return _side_estimate(st.f0, st.values[:, 0], st.offsets[:, 0], st.eps)
+        return _pair_estimate(st.values, _spans(st), st.eps, as_written=st.collapsed is not None)
+    return _side_estimate(st.f0, st.values[:, 0], _offsets(st)[:, 0], st.eps)
 
 
 def _finite_levels(st: _Stencil) -> np.ndarray:
@@ -433,7 +544,8 @@ def _finite_levels(st: _Stencil) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------- derivative
 
 
-def derivative(f: Callable, x, *, method: str = "auto", step=None) -> Derivative:
+@_quiet
+def derivative(f: Callable, x, *, method: str = "auto", step=None, refine: bool = False) -> Derivative:
     """Derivative f'(x) of an elementwise function by finite differences.
 
     Parameters
@@ -445,12 +557,16 @@ def derivative(f: Callable, x, *, method: str = "auto", step=None) -> Derivative
         The point(s).
     method : {"auto", "forward", "backward", "central", "five-point"}, keyword-only
         ``"auto"``: 6th-order Richardson extrapolation of central differences at h, 2h, 3h (7 evaluations
-        per point), with an error estimate and a second step where that estimate is poor. The others are the
-        textbook stencils (see the module docstring).
+        per point), with an error estimate. The others are the textbook stencils (see the module docstring).
     step : float or array_like, optional, keyword-only
         Step h, used exactly as given in the textbook formula (broadcast to the shape of ``x``). Default:
-        ``eps**(1/(p+1)) * s`` with ``s = min(|x|, 1)`` (``1`` at ``x = 0``), p the method's order, shrunk near
-        a domain edge.
+        ``eps**(1/(p+1)) * s`` (``auto``: times AUTO_STEP_FACTOR) with ``s = min(|x|, 1)`` (``1`` at ``x = 0``),
+        p the method's order, shrunk near a domain edge.
+    refine : bool, keyword-only
+        ``"auto"`` only: where the first tableau predicts a step at least STEP_CHANGE times larger or smaller to
+        be better, try that step too (13 evaluations instead of 7) and keep the estimate with the smaller error
+        estimate. Off by default, to stay within 8 evaluations a point; on, the worst errors on arrays of points
+        match scipy.differentiate's (tests/benchmarks/bench_differences.py).
 
     Returns
     -------
@@ -466,11 +582,11 @@ def derivative(f: Callable, x, *, method: str = "auto", step=None) -> Derivative
     """
     scheme, xs, explicit = _derivative_args(x, method, step)
     flat = xs.ravel()
-    h = _step_factor(xs.dtype, scheme.order, 1) * _scale(flat) if explicit is None else explicit.ravel()
-    points = _first_round(f, flat, h, scheme, own_step=explicit is None, refine=method == "auto")
-    error = (points.trunc + points.roundoff).reshape(xs.shape)[()] if method == "auto" else None
+    h = _default_factor(xs.dtype, scheme) * _scale(flat) if explicit is None else explicit.ravel()
+    points = _first_round(f, flat, h, scheme, own_step=explicit is None, adapt=method == "auto" and refine)
+    error = (points.trunc[0] + points.roundoff[0]).reshape(xs.shape)[()] if method == "auto" else None
     return Derivative(
-        value=points.value.reshape(xs.shape)[()],
+        value=points.value[0].reshape(xs.shape)[()],
         step=points.step.reshape(xs.shape)[()],
         error_estimate=error,
         evaluations=points.evaluations.reshape(xs.shape)[()],
@@ -479,41 +595,42 @@ def derivative(f: Callable, x, *, method: str = "auto", step=None) -> Derivative
     )
 
 
-def _first_round(f: Callable, x, h, scheme: _Scheme, *, own_step: bool, refine: bool) -> _Points:
-    """Evaluate the stencil at all points, then hand the points that need it to the edge and refine rounds.
+def _first_round(f: Callable, x, h, scheme: _Scheme, *, own_step: bool, adapt: bool) -> _Points:
+    """Evaluate the stencil at all points, then hand the points that need it to the edge and second-step rounds.
 
-    Near a domain edge a default step shrinks (``own_step``), an explicit one goes one-sided; ``refine``
-    (auto with its own step) tries a second step where the error estimate is poor."""
+    Near a domain edge a default step shrinks (``own_step``), an explicit one goes one-sided; ``adapt`` (auto)
+    with its own step tries a second step where its first tableau predicts a better one."""
     st = _evaluate(f, x, h, _multiples(scheme), nominal=not own_step)
     estimate = _estimate(st, scheme)
     n_evals = np.full(x.shape, 1 + scheme.levels * len(scheme.signs))
     code = np.zeros(x.shape, np.int8) if st.collapsed is None else np.where(st.collapsed, _COLLAPSED, _OK)
-    points = _Points(*estimate, h.copy(), n_evals, code.astype(np.int8))
-    bad = np.flatnonzero(~(np.isfinite(estimate[0]) & np.isfinite(st.f0) & np.isfinite(x)))
-    if bad.size:
+    points = _Points(_stack(estimate, h), code.astype(np.int8), n_evals)
+    finite = np.isfinite(estimate[0]) & np.isfinite(st.f0)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
         code = _blocking_code(x[bad], _subset(st, bad))
-        points.put(bad, (np.nan, np.nan, np.nan), h[bad], code)
+        points.put(bad, None, h[bad], code)
         edge = bad[code == _OK]
         handler = _shrink_at_edge if own_step else _one_sided
         handler(f, x[edge], h[edge], _subset(st, edge), scheme, points, edge)
-    if own_step and refine:
-        error = points.trunc + points.roundoff
-        poor = np.flatnonzero((points.code <= _SHRUNK) & (error > _auto_rtol(x.dtype) * np.abs(points.value)))
-        _refine(f, x[poor], st.f0[poor], scheme, points, poor)
+    if own_step and adapt:
+        restencil = functools.partial(_restencil, f, x, st.f0, scheme, points)
+        _second_step(points, x, scheme.order, restencil)
     return points
 
 
 def _blocking_code(x: np.ndarray, st: _Stencil) -> np.ndarray:
     """Why a point gets nan outright: x or f(x) not finite, or a step below the spacing of floats at x
     (_OK for the others: the stencil leaves f's domain)."""
-    code = np.where(np.any(st.offsets == 0, axis=(0, 1)), _TOO_SMALL, _OK)
+    code = np.where(np.any(_offsets(st) == 0, axis=(0, 1)), _TOO_SMALL, _OK)
     code = np.where(np.isfinite(st.f0), code, _F_NOT_FINITE)
     return np.where(np.isfinite(x), code, _X_NOT_FINITE).astype(np.int8)
 
 
 def _subset(st: _Stencil, idx: np.ndarray) -> _Stencil:
     collapsed = None if st.collapsed is None else st.collapsed[idx]
-    return _Stencil(st.f0[idx], st.values[..., idx], st.offsets[..., idx], st.eps, collapsed)
+    offsets = None if st.offsets is None else st.offsets[..., idx]
+    return _Stencil(st.f0[idx], st.values[..., idx], st.nodes[..., idx], st.x[idx], offsets, st.eps, collapsed)
 
 
 def _one_sided(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None:
@@ -532,21 +649,20 @@ def _one_sided(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx: np.
     usable = _finite_levels(new)[0]
     for levels in np.unique(usable[usable > 0]):
         pick = usable == levels
-        estimate = _side_estimate(new.f0[pick], new.values[:levels, 0, pick], new.offsets[:levels, 0, pick], new.eps)
+        offsets = _offsets(new)[:levels, 0, pick]
+        estimate = _side_estimate(new.f0[pick], new.values[:levels, 0, pick], offsets, new.eps)
         points.put(idx[pick], estimate, h[pick], np.where(side[pick] > 0, _FORWARD, _BACKWARD))
-    points.put(idx[usable == 0], (np.nan, np.nan, np.nan), h[usable == 0], _NO_SIDE)
+    points.put(idx[usable == 0], None, h[usable == 0], _NO_SIDE)
 
 
 def _shrink_at_edge(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None:
     """Default step near a domain edge: shrink it towards the edge, EDGE_ROUNDS times at most.
 
-    If the first k levels on the bad side were finite, the edge lies beyond k*h, and the new step is the
-    default one for that distance, eps**(1/(p+1)) * k*h; if none was, eps**(1/(p+1)) * h/16. Points still
-    not finite afterwards go one-sided."""
-    factor = _step_factor(x.dtype, scheme.order, 1)
+    The new step is the default one for the distance to the edge as far as the finite levels tell
+    (_edge_step). Points still not finite afterwards go one-sided."""
+    factor = _default_factor(x.dtype, scheme)
     for _ in range(EDGE_ROUNDS):
-        k = _finite_levels(st).min(axis=0)
-        h = factor * np.where(k > 0, k * h, h / 16)
+        h = _edge_step(x, h, _finite_levels(st).min(axis=0), factor)
         st = _evaluate(f, x, h, _multiples(scheme), nominal=False, f0=st.f0)
         points.evaluations[idx] += scheme.levels * len(scheme.signs)
         done = np.isfinite(st.values).all(axis=(0, 1))
@@ -557,38 +673,65 @@ def _shrink_at_edge(f, x, h, st: _Stencil, scheme: _Scheme, points: _Points, idx
     _one_sided(f, x, h, st, scheme, points, idx)
 
 
-def _auto_rtol(dtype) -> float:
-    """Relative error estimate above which auto tries a second step: eps**(5/7) (~7e-12 in float64), a
-    factor eps**(-1/7) above the ~eps**(6/7) a 6th-order stencil can reach."""
-    return float(np.finfo(dtype).eps ** (5 / 7))
-
-
-def _refine(f, x, f0, scheme: _Scheme, points: _Points, idx: np.ndarray) -> None:
-    """``auto``: a second step for the points ``idx`` whose error estimate exceeds _auto_rtol.
-
-    Where truncation dominates, the step shrinks to balance truncation ~h**6 against round-off ~1/h; where
-    round-off dominates, eps**(1/7) * max(|x|, 1) is tried if it is at least 10 times larger (not for steps
-    shrunk at a domain edge). The estimate with the smaller error estimate wins."""
-    h, trunc, roundoff = points.step[idx], points.trunc[idx], points.roundoff[idx]
-    with np.errstate(divide="ignore"):  # trunc = 0: no finite balance, clipped below
-        shrink = h * np.clip((roundoff / (6 * trunc)) ** (1 / 7), 1e-4, 1)
-    grow = _step_factor(x.dtype, scheme.order, 1) * np.maximum(np.abs(x), 1)
-    truncation_bound = trunc > roundoff
-    h2 = np.where(truncation_bound, shrink, grow)
-    todo = np.flatnonzero(np.where(truncation_bound, shrink < h, (grow >= 10 * h) & (points.code[idx] == _OK)))
+def _second_step(points: _Points, x: np.ndarray, order: int, evaluate: Callable) -> None:
+    """``auto`` with its own steps: where the first tableau predicts a step better by STEP_CHANGE or more
+    (_step_ratio, up to MAX_STEP_CHANGE times the scale max(|x|, 1); only smaller for a step already shrunk at a
+    domain edge), try it (_try_steps). ``evaluate(items, steps)`` returns the (value, truncation, round-off)
+    estimates at the new steps and counts the evaluations."""
+    todo = _candidates(points, order)
     if not todo.size:
         return
-    st = _evaluate(f, x[todo], h2[todo], _multiples(scheme), nominal=False, f0=f0[todo])
-    points.evaluations[idx[todo]] += scheme.levels * len(scheme.signs)
-    value2, trunc2, roundoff2 = _estimate(st, scheme)
-    better = np.isfinite(st.values).all(axis=(0, 1)) & (trunc2 + roundoff2 < (trunc + roundoff)[todo])
-    where, pick = idx[todo[better]], todo[better]
-    estimate = (value2[better], trunc2[better], roundoff2[better])
-    points.put(where, estimate, h2[pick], points.code[where])
+    x = x[todo]
+    wide = _wide_scale(x) / _scale(x)
+    upper = np.where(points.code[todo] == _SHRUNK, 1, MAX_STEP_CHANGE * wide)
+    ratio = _step_ratio(points.trunc[0, todo], points.roundoff[0, todo], order, wide, upper)
+    far = (ratio >= STEP_CHANGE) | (ratio <= 1 / STEP_CHANGE)
+    todo, steps = todo[far], points.step[todo[far]] * ratio[far]
+    if todo.size:
+        _try_steps(points, todo, steps, points.code[todo], np.zeros(todo.size, bool), evaluate)
+
+
+def _candidates(points: _Points, order: int, *, grow: bool = True) -> np.ndarray:
+    """Items with code _OK or _SHRUNK whose predicted step ratio (roundoff / (order * trunc))**(1/(order + 1))
+    (see _step_ratio; for a vector f the worse component's) is STEP_CHANGE or more below 1 (or, with ``grow``,
+    above), before clipping: a cheap filter on all items, the exact ratio is computed for these only."""
+    ratio = _worst(points.roundoff) / _worst(points.trunc)
+    far, near = order * STEP_CHANGE ** (order + 1), order / STEP_CHANGE ** (order + 1)
+    todo = np.flatnonzero((ratio <= near) | (ratio >= far) if grow else ratio <= near)
+    return todo[points.code[todo] <= _SHRUNK]
+
+
+def _try_steps(points: _Points, todo, steps, code, forced, evaluate: Callable) -> None:
+    """Estimates at new ``steps`` for the items ``todo``, kept where finite and either ``forced`` or better.
+
+    Better: a smaller error estimate (for a vector f, the worse component's) when the new estimate lies within
+    the current one's error estimate; when it does not, one error model failed (truncation hidden by a
+    derivative crossing zero), and the smaller step, whose truncation is smaller, is kept. ``code`` per item."""
+    new = _stack(evaluate(todo, steps), steps)
+    old, m = np.take(points.data, todo, axis=1), points.m
+    error, current = _worst(new[m : 2 * m] + new[2 * m : 3 * m]), _worst(old[m : 2 * m] + old[2 * m : 3 * m])
+    agree = _worst(np.abs(new[:m] - old[:m])) <= current
+    keep = np.isfinite(error) & (forced | np.where(agree, error < current, steps < old[-1]))
+    points.scatter(todo[keep], np.compress(keep, new, axis=1))
+    points.code[todo[keep]] = code[keep]
+
+
+def _worst(a: np.ndarray) -> np.ndarray:
+    """Per item, the largest over the m components (first axis) of a vector f; nan if any is."""
+    return a[0] if len(a) == 1 else a.max(axis=0)
+
+
+def _restencil(f, x, f0, scheme: _Scheme, points: _Points, todo: np.ndarray, steps: np.ndarray):
+    """``derivative``'s second step: the stencil at ``steps`` for the points ``todo`` (f(x) reused)."""
+    st = _evaluate(f, x[todo], steps, _multiples(scheme), nominal=False, f0=f0[todo])
+    points.evaluations[todo] += scheme.levels * len(scheme.signs)
+    return _estimate(st, scheme)
 
 
 def _note(codes: np.ndarray, unit: str = "points") -> str | None:
     """One clause per kind of event, with counts when there are several points (or entries)."""
+    if not codes.any():
+        return None
     counts = np.bincount(codes.ravel(), minlength=len(_NOTES) + 1)
     parts = []
     for code, text in _NOTES.items():
@@ -632,6 +775,7 @@ def step_sweep(f: Callable, x: float, *, steps, methods=("forward", "central", "
 # ------------------------------------------------------------------------------------ several variables
 
 
+@_quiet
 def partial(f: Callable, point, i: int, *, method: str = "auto", step=None) -> Derivative:
     """Partial derivative df/dx_i, every other variable held fixed.
 
@@ -639,7 +783,8 @@ def partial(f: Callable, point, i: int, *, method: str = "auto", step=None) -> D
     ----------
     f : callable
         Takes ``x`` of shape ``(n, ...)`` (``x[0]``, ``x[1]``, ... are the variables) and returns shape ``(...)``
-        (scalar function) or ``(m, ...)`` (vector function). Called once, with all stencil points stacked.
+        (scalar function) or ``(m, ...)`` (vector function), elementwise over the trailing axes. Called with all
+        stencil points stacked (once, or twice for ``auto``, see ``gradient``).
     point : array_like, shape (n,) or (n, ...)
         The point, or many points along the trailing axes.
     i : int
@@ -661,28 +806,34 @@ def partial(f: Callable, point, i: int, *, method: str = "auto", step=None) -> D
     return _multi_result(first, value[()], error[()], h[()], method)
 
 
+@_quiet
 def gradient(f: Callable, point, *, method: str = "auto", step=None) -> Derivative:
     """Gradient of a scalar function of n variables: grad f = (df/dx_0, ..., df/dx_(n-1)).
 
     Parameters
     ----------
     f : callable
-        Takes ``x`` of shape ``(n, ...)`` (``x[0]``, ``x[1]``, ... are the variables), returns shape ``(...)``.
-        Called exactly once: the stencil points of all variables and points are stacked along axis 1.
+        Takes ``x`` of shape ``(n, ...)`` (``x[0]``, ``x[1]``, ... are the variables), returns shape ``(...)``,
+        elementwise over the trailing axes. The stencil points of all variables and points are stacked along
+        axis 1 into one call; ``auto`` may make one more, of shape ``(n, S)``, for the pairs it re-examines.
     point : array_like, shape (n,) or (n, ...)
         The point, or many points along the trailing axes.
     method : {"auto", "forward", "backward", "central", "five-point"}, keyword-only
-        Per variable, the stencils of ``derivative``. ``"auto"`` evaluates the 6th-order stencil at two steps,
-        ``eps**(1/7) * min(|x_i|, 1)`` and ``eps**(1/7) * max(|x_i|, 1)`` (12 evaluations per variable, plus
-        f(x)), and keeps, per variable and point, the one with the smaller error estimate.
+        Per variable, the stencils of ``derivative``. ``"auto"``: the 6th-order stencil at the step
+        ``AUTO_STEP_FACTOR * eps**(1/7) * max(|x_i|, 1)`` (6 evaluations per variable, plus f(x)); then, in a
+        second call, 6 more for each (variable, point) whose stencil left f's domain (a step shrunk towards
+        the edge) or whose tableau predicts a step at least STEP_CHANGE times smaller to be better (kept if
+        its error estimate is smaller).
     step : float or array_like, optional, keyword-only
-        Explicit steps, broadcast to the shape of ``point`` (e.g. one per variable, shape ``(n, 1, ...)``).
+        Explicit steps, broadcast to the shape of ``point`` (e.g. one per variable, shape ``(n, 1, ...)``);
+        default ``eps**(1/(p+1)) * min(|x_i|, 1)`` for the textbook stencils.
 
     Returns
     -------
     Derivative
         ``value`` of shape ``(n, ...)``, ``step`` of shape ``(n, ...)``. Where a variable's stencil leaves f's
-        domain on one side, its estimate is one-sided from the points on the other (noted).
+        domain on one side, ``auto`` shrinks its default step towards the edge; an explicit step (or a shrunk
+        one still leaving the domain) gives a one-sided estimate from the points on the other side (noted).
     """
     scheme, p, explicit = _point_args(point, method, step)
     first = _first_partials(f, p, np.arange(p.shape[0]), scheme, explicit, method)
@@ -691,6 +842,7 @@ def gradient(f: Callable, point, *, method: str = "auto", step=None) -> Derivati
     return _multi_result(first, first.value[0], first.error[0], first.step, method)
 
 
+@_quiet
 def jacobian(f: Callable, point, *, method: str = "auto", step=None) -> Derivative:
     """Jacobian J[j, i] = dF_j/dx_i of F: R^n -> R^m.
 
@@ -698,8 +850,9 @@ def jacobian(f: Callable, point, *, method: str = "auto", step=None) -> Derivati
     ----------
     f : callable
         Takes ``x`` of shape ``(n, ...)`` and returns shape ``(m, ...)`` (or ``(...)`` for a scalar function,
-        whose Jacobian is its gradient). Called exactly once with all stencil points stacked along axis 1, so a
-        Jacobian at a thousand points is one vectorised evaluation.
+        whose Jacobian is its gradient), elementwise over the trailing axes. Called with all stencil points
+        stacked along axis 1, so a Jacobian at a thousand points is one vectorised evaluation (``auto``: plus
+        at most one for the pairs it re-examines, see ``gradient``).
     point : array_like, shape (n,) or (n, ...)
     method, step
         As for ``gradient``.
@@ -715,13 +868,15 @@ def jacobian(f: Callable, point, *, method: str = "auto", step=None) -> Derivati
     return _multi_result(first, value, error, first.step, method)
 
 
+@_quiet
 def hessian(f: Callable, point, *, method: str = "auto", step=None) -> Derivative:
     """Hessian H[i, j] = d2f/(dx_i dx_j) of a scalar function of n variables.
 
     Diagonal: second differences (f(x + kh e_i) - 2 f(x) + f(x - kh e_i)) / (kh)**2; off-diagonal: cross
     differences (f(++) - f(+-) - f(-+) + f(--)) / (4 k**2 h_i h_j) at x +- kh_i e_i +- kh_j e_j; both at levels
     k = 1..L and Richardson-extrapolated in h**2 (central: L = 1, order 2; five-point: L = 2, order 4; auto:
-    L = 3, order 6, at two steps as in ``gradient``, keeping per point the one with the smaller error).
+    L = 3, order 6, at the steps eps**(1/8) * min(|x_i|, 1) and eps**(1/8) * max(|x_i|, 1), keeping per point
+    the one with the smaller worst-entry error).
 
     Parameters
     ----------
@@ -739,7 +894,7 @@ def hessian(f: Callable, point, *, method: str = "auto", step=None) -> Derivativ
         leaves f's domain are nan (noted).
     """
     scheme, p, explicit = _point_args(point, method, step, HESSIAN_METHODS)
-    steps = _multi_steps(p, scheme, explicit, method, deriv=2)
+    steps = _multi_steps(p, scheme, explicit, 2, (_scale, _wide_scale) if method == "auto" else (_scale,))
     nodes, disp, collapsed = _axis_nodes(p, steps, np.arange(p.shape[0]), scheme, nominal=explicit is not None)
     pairs = np.triu_indices(p.shape[0], 1)
     x = np.concatenate([p[:, None], _axis_block(p, nodes, np.arange(p.shape[0])), _corner_block(p, nodes, pairs)], 1)
@@ -753,35 +908,31 @@ def hessian(f: Callable, point, *, method: str = "auto", step=None) -> Derivativ
 
 @dataclass(frozen=True)
 class _Multi:
-    """Estimates from one stacked call: value/error (m, nd, ...) or (n, n, ...), step (nd, ...), codes per
-    entry, evaluations per point, the points' batch shape, and whether f is scalar."""
+    """Estimates: value/error (m, nd, ...) or (n, n, ...), step (nd, ...), codes per entry, evaluations per
+    point (the batch shape), the points' batch shape, and whether f is scalar."""
 
     value: np.ndarray
     error: np.ndarray
     step: np.ndarray
     code: np.ndarray
-    evaluations: int
+    evaluations: np.ndarray
     batch: tuple[int, ...]
     scalar: bool
 
 
 def _multi_result(multi: _Multi, value, error, step, method: str) -> Derivative:
-    evaluations = np.full(multi.batch, multi.evaluations)[()]
     error = error if method == "auto" else None
-    return Derivative(value, step, error, evaluations, method, _note(multi.code, "entries"))
+    return Derivative(value, step, error, multi.evaluations[()], method, _note(multi.code, "entries"))
 
 
-def _multi_steps(p: np.ndarray, scheme: _Scheme, explicit, method: str, deriv: int) -> np.ndarray:
-    """Steps of shape (scales, n, ...): the explicit ones; eps**(1/(p+d)) * min(|x_i|, 1); and for auto also
-    eps**(1/(p+d)) * max(|x_i|, 1)."""
+def _multi_steps(p: np.ndarray, scheme: _Scheme, explicit, deriv: int, scales) -> np.ndarray:
+    """Steps of shape (len(scales), n, ...): the explicit ones (one scale), or the default factor times each
+    function in ``scales`` (_scale, _wide_scale) of p. The factor is eps**(1/(p+d)), for first derivatives
+    times the scheme's step_factor."""
     if explicit is not None:
         return explicit[None]
-    factor = _step_factor(p.dtype, scheme.order, deriv)
-    small = factor * _scale(p)
-    if method != "auto":
-        return small[None]
-    large = factor * np.maximum(np.where(np.isfinite(p), np.abs(p), 1), 1)
-    return np.stack([small, large])
+    factor = _default_factor(p.dtype, scheme) if deriv == 1 else _step_factor(p.dtype, scheme.order, deriv)
+    return np.stack([factor * scale(p) for scale in scales])
 
 
 def _axis_nodes(p: np.ndarray, steps: np.ndarray, idx: np.ndarray, scheme: _Scheme, nominal: bool):
@@ -792,8 +943,7 @@ def _axis_nodes(p: np.ndarray, steps: np.ndarray, idx: np.ndarray, scheme: _Sche
     base = p[idx][(None, slice(None), None, None) + (slice(None),) * (p.ndim - 1)]
     offsets = mult * steps[:, idx][:, :, None, None]
     nodes = base + offsets
-    with np.errstate(invalid="ignore"):  # x = inf gives inf - inf; such points are reported as nan
-        return nodes, offsets if nominal else nodes - base, np.any(nodes == base, axis=(2, 3))
+    return nodes, offsets if nominal else nodes - base, np.any(nodes == base, axis=(2, 3))
 
 
 def _axis_block(p: np.ndarray, nodes: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -832,35 +982,129 @@ def _call_multi(f: Callable, x: np.ndarray) -> np.ndarray:
 
 
 def _first_partials(f, p, idx, scheme: _Scheme, explicit, method: str) -> _Multi:
-    """First partial derivatives along the variables ``idx`` from one stacked call of f."""
-    steps = _multi_steps(p, scheme, explicit, method, deriv=1)
-    nodes, disp, collapsed = _axis_nodes(p, steps, idx, scheme, nominal=explicit is not None)
-    values = _call_multi(f, np.concatenate([p[:, None], _axis_block(p, nodes, idx)], axis=1))
+    """First partial derivatives along the variables ``idx``: one stacked call of f, and for ``auto`` with its
+    own steps one more for the (variable, point) pairs that need it (_adapt_partials)."""
+    nominal = explicit is not None
+    steps = _multi_steps(p, scheme, explicit, 1, (_wide_scale,) if method == "auto" else (_scale,))[0, idx]
+    x, offsets, collapsed = _partial_nodes(p, idx, steps, _multiples(scheme).astype(p.dtype), nominal)
+    values = _call_multi(f, x)
     scalar = values.ndim == p.ndim
     values = values[None] if scalar else values
-    axis = np.moveaxis(values[:, 1:].reshape(values.shape[:1] + nodes.shape[:4] + p.shape[1:]), (3, 4), (0, 1))
-    f0 = values[:, 0][(slice(None), None, None)]
-    offsets = np.moveaxis(disp, (2, 3), (0, 1))[:, :, None]
-    estimate, code = _directional(f0, axis, offsets, scheme, _eps(p, values), as_written=explicit is not None)
-    code = _spacing_code(code, collapsed, nominal=explicit is not None)
+    stencil = values[:, 1:].reshape(values.shape[:1] + offsets.shape)
+    stencil = stencil.transpose((2, 3, 0, 1) + tuple(range(4, stencil.ndim)))
+    offsets = offsets.transpose((1, 2, 0) + tuple(range(3, offsets.ndim)))[:, :, None]
+    f0 = values[:, :1]
+    estimate, code = _directional(f0, stencil, offsets, scheme, _eps(p, values), as_written=nominal)
+    if code.any() or collapsed.any() or not (np.isfinite(f0).all() and np.isfinite(p).all()):
+        code = _partial_codes(code, collapsed, nominal, f0, p)
+    points = _pair_points(estimate, steps, code, scheme.levels * len(scheme.signs))
+    if method == "auto" and not nominal:
+        _adapt_partials(f, p, idx, scheme, points, stencil)
+    return _multi_of_pairs(points, steps.shape, scalar)
+
+
+def _partial_codes(code, collapsed, nominal: bool, f0, p) -> np.ndarray:
+    """Codes per (variable, point): the stencil's (_directional), then a step below the spacing of floats at
+    x, then f(x) not finite, then x not finite."""
+    code = _spacing_code(code, collapsed, nominal)
     code = np.where(np.isfinite(f0).all(axis=0), code, _F_NOT_FINITE)
-    code = np.where(np.isfinite(p).all(axis=0), code, _X_NOT_FINITE)
-    best = _best_scale(estimate[1] + estimate[2], code)
-    value, error = (_pick(a, best) for a in (estimate[0], estimate[1] + estimate[2]))
-    code = _pick(code[None], best)[0]
-    value, error = (np.where(code <= _COLLAPSED, a, np.nan) for a in (value, error))
-    return _Multi(value, error, _pick(steps[:, idx][None], best)[0], code, values.shape[1], p.shape[1:], scalar)
+    return np.where(np.isfinite(p).all(axis=0), code, _X_NOT_FINITE)
+
+
+def _partial_nodes(p: np.ndarray, idx, steps: np.ndarray, multiples: np.ndarray, nominal: bool):
+    """The stacked points for the first partials along ``idx``: shape (n, 1 + nd*L*S, ...), the point and then,
+    per (variable, level, side), the point moved along that variable by sign*k*h; the offsets the quotients
+    divide by, (nd, L, S, ...) (exact, or the nominal sign*k*h for explicit steps); and where x_i + k*h_i ==
+    x_i, (nd, ...)."""
+    moves = steps[:, None, None] * multiples[(slice(None), slice(None)) + (None,) * (p.ndim - 1)]
+    x = np.repeat(p[:, None], 1 + multiples.size * len(idx), axis=1)
+    block = x[:, 1:].reshape(p.shape[:1] + moves.shape)
+    block[idx, np.arange(len(idx))] += moves
+    exact = block[idx, np.arange(len(idx))] - p[idx][:, None, None]
+    return x, moves if nominal else exact, np.any(exact == 0, axis=(1, 2))
+
+
+def _pair_points(estimate, step: np.ndarray, code: np.ndarray, evaluations: int) -> _Points:
+    """The first call's estimates (m, nd, ...) as _Points over (variable, point) pairs, flattened to (m, Q)."""
+    data = _stack([np.reshape(a, (a.shape[0], -1)) for a in estimate], step.ravel())
+    return _Points(data, code.ravel().astype(np.int8), np.full(code.size, evaluations))
+
+
+def _multi_of_pairs(points: _Points, shape: tuple[int, ...], scalar: bool) -> _Multi:
+    """_Multi from pairs of ``shape`` (nd, ...): nan (noted) where the code is not OK; evaluations per point,
+    counting f(x) once."""
+    value, error = points.value, points.trunc + points.roundoff
+    if points.code.any():
+        ok = points.code <= _COLLAPSED
+        value, error = np.where(ok, value, np.nan), np.where(ok, error, np.nan)
+    evaluations = 1 + points.evaluations.reshape(shape).sum(axis=0)
+    value, error = value.reshape(value.shape[:1] + shape), error.reshape(error.shape[:1] + shape)
+    return _Multi(value, error, points.step.reshape(shape), points.code.reshape(shape), evaluations, shape[1:], scalar)
+
+
+def _adapt_partials(f, p: np.ndarray, idx, scheme: _Scheme, points: _Points, stencil: np.ndarray) -> None:
+    """``auto`` with its own steps, after the first call: one more call of f for the (variable, point) pairs
+    whose stencil left f's domain (the step shrunk towards the edge, as in ``derivative``; kept where the new
+    stencil is finite) or whose tableau predicts a smaller step better by STEP_CHANGE or more (_step_ratio; kept
+    where its error estimate is smaller). The first step is already at the wide scale max(|x_i|, 1), so it does
+    not grow: a step shared by m components rarely suits all of them beyond it."""
+    todo = _candidates(points, scheme.order, grow=False)
+    edge = np.flatnonzero(np.isin(points.code, (_FORWARD, _BACKWARD, _NO_SIDE))) if points.code.any() else todo[:0]
+    if not (todo.size or edge.size):
+        return
+    trunc, roundoff = (_worst(np.take(a, todo, axis=1)) for a in (points.trunc, points.roundoff))
+    ratio = _step_ratio(trunc, roundoff, scheme.order, 1, 1)
+    todo, steps = todo[ratio <= 1 / STEP_CHANGE], (points.step[todo] * ratio)[ratio <= 1 / STEP_CHANGE]
+    if edge.size:
+        finite = _finite_run(stencil).ravel()[edge]
+        todo = np.concatenate([todo, edge])
+        x = p[idx[edge // p[0].size]].reshape(len(edge), -1)[np.arange(len(edge)), edge % p[0].size]
+        steps = np.concatenate([steps, _edge_step(x, points.step[edge], finite, _default_factor(p.dtype, scheme))])
+    if todo.size:
+        code = np.repeat(np.array([_OK, _SHRUNK], np.int8), (todo.size - edge.size, edge.size))
+        evaluate = functools.partial(_pair_stencils, f, p, idx, scheme, points)
+        _try_steps(points, todo, steps, code, code == _SHRUNK, evaluate)
+
+
+def _finite_run(values: np.ndarray) -> np.ndarray:
+    """From stencil values (L, signs, m, ...): how many levels k = 1, 2, ... in a row are finite on the worse
+    side, for all components: shape (...)."""
+    finite = np.isfinite(values).all(axis=2)
+    return np.cumprod(finite, axis=0).sum(axis=0).min(axis=0)
+
+
+def _edge_step(x: np.ndarray, h: np.ndarray, finite_levels: np.ndarray, factor: float) -> np.ndarray:
+    """A default step h at x shrunk towards a domain edge: the edge lies beyond k*h when the first k levels
+    were finite (k = ``finite_levels``), within h/16 taken as a guess when none was; the new step is the
+    default one, ``factor`` times that distance or times the relative scale min(|x|, 1) if smaller (the usual
+    edges, of log, sqrt, 1/x, x**a, sit at 0)."""
+    return factor * np.minimum(_scale(x), np.where(finite_levels > 0, finite_levels * h, h / 16))
+
+
+def _pair_stencils(f, p: np.ndarray, idx, scheme: _Scheme, points: _Points, todo: np.ndarray, steps: np.ndarray):
+    """Central stencils at ``steps`` for the (variable, point) pairs ``todo`` (flat indices into (nd, B)), in
+    one call of f with shape (n, len(todo) * 2L): estimates of shape (m, len(todo))."""
+    variable, item = np.divmod(todo, p[0].size)
+    base = p.reshape(p.shape[0], -1)[:, item]
+    rows, cols = idx[variable], np.arange(todo.size)
+    multiples = _multiples(scheme).astype(p.dtype)
+    x = np.repeat(base[:, None, None], multiples.size, axis=1).reshape(p.shape[0], *multiples.shape, todo.size)
+    x[rows, :, :, cols] += multiples[None] * steps[:, None, None]
+    offsets = np.moveaxis(x[rows, :, :, cols], 0, 2) - base[rows, cols]
+    values = _call_multi(f, x.reshape(p.shape[0], -1)).reshape((-1,) + x.shape[1:])
+    points.evaluations[todo] += multiples.size
+    return _pair_estimate(np.moveaxis(values, 0, 2), (offsets[:, 0] - offsets[:, 1])[:, None], _eps(p, values))
 
 
 def _directional(f0, values, disp, scheme: _Scheme, eps: float, *, as_written: bool):
-    """Estimates per (component, scale, variable, point) from values (L, signs, m, scales, nd, ...): central
-    where both sides are finite, one-sided (levels 1..L) where one is, nan where none is; and the codes.
-    ``as_written``: explicit steps, see _pair_estimate."""
+    """Estimates (value, truncation, round-off) per (component, variable, point) from values (L, signs, m,
+    nd, ...): central where both sides are finite, one-sided (levels 1..L) where one is, nan where none is;
+    and the codes (nd, ...). ``as_written``: explicit steps, see _pair_estimate."""
     finite = np.isfinite(values).all(axis=(0, 2))
     if len(scheme.signs) == 1:
         code = np.where(finite[0], _OK, _SIDE_LOST)
         return _side_estimate(f0, values[:, 0], disp[:, 0], eps), code
-    estimate = _pair_estimate(values, disp, eps, as_written=as_written)
+    estimate = _pair_estimate(values, disp[:, 0] - disp[:, 1], eps, as_written=as_written)
     if finite.all():
         return estimate, np.zeros(finite.shape[1:], np.int8)
     code = np.select([finite[0] & finite[1], finite[0], finite[1]], [_OK, _FORWARD, _BACKWARD], _NO_SIDE)
@@ -871,21 +1115,6 @@ def _directional(f0, values, disp, scheme: _Scheme, eps: float, *, as_written: b
         for c, fw, bw in zip(estimate, forward, backward, strict=True)
     )
     return estimate, code
-
-
-def _best_scale(error: np.ndarray, code: np.ndarray) -> np.ndarray:
-    """Per variable and point, whether the second scale (if any) has the smaller worst-component error
-    (estimates with a nan code count as infinitely bad)."""
-    if error.shape[1] == 1:
-        return np.zeros(code.shape[1:], bool)
-    score = np.where(code <= _COLLAPSED, np.max(error, axis=0), np.inf)
-    score = np.where(np.isnan(score), np.inf, score)
-    return score[1] < score[0]
-
-
-def _pick(a: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """From a of shape (m, scales, ...), the first scale, or the second where ``second``: shape (m, ...)."""
-    return a[:, 0] if a.shape[1] == 1 else np.where(second, a[:, 1], a[:, 0])
 
 
 def _second_estimates(values, disp, steps, pairs, eps: float, finite_x, spacing) -> _Multi:
@@ -908,7 +1137,8 @@ def _second_estimates(values, disp, steps, pairs, eps: float, finite_x, spacing)
     code = np.where(ok, _OK, _HESSIAN_EDGE)
     code = _spacing_code(code, collapsed[:, :, None] | collapsed[:, None, :], nominal)
     code = np.where(np.isfinite(f0), code, _F_NOT_FINITE)
-    return _hessian_multi(full, np.where(finite_x, code, _X_NOT_FINITE), steps, f0.shape, values.shape[0])
+    evaluations = np.full(f0.shape, values.shape[0])
+    return _hessian_multi(full, np.where(finite_x, code, _X_NOT_FINITE), steps, f0.shape, evaluations)
 
 
 def _diagonal(f0, axis, disp, eps: float):
@@ -917,12 +1147,11 @@ def _diagonal(f0, axis, disp, eps: float):
 
     axis, disp: (L, 2, scales, n, ...)."""
     dp, dm = disp[:, 0], -disp[:, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        quotients = [
-            2 * ((axis[k, 0] - f0) / dp[k] - (f0 - axis[k, 1]) / dm[k]) / (dp[k] + dm[k]) for k in range(len(axis))
-        ]
-        noise = 4 * np.maximum(np.abs(f0), _magnitude(axis)) * (1 / dp[0] + 1 / dm[0]) / (dp[0] + dm[0])
-        return _richardson(quotients, 2, noise, 2, eps), np.isfinite(axis).all(axis=(0, 1)) & np.isfinite(f0)
+    quotients = [
+        2 * ((axis[k, 0] - f0) / dp[k] - (f0 - axis[k, 1]) / dm[k]) / (dp[k] + dm[k]) for k in range(len(axis))
+    ]
+    noise = 4 * np.maximum(np.abs(f0), _magnitude(axis)) * (1 / dp[0] + 1 / dm[0]) / (dp[0] + dm[0])
+    return _richardson(quotients, 2, noise, 2, eps), np.isfinite(axis).all(axis=(0, 1)) & np.isfinite(f0)
 
 
 def _cross(corners, disp, pairs, eps: float):
@@ -930,13 +1159,12 @@ def _cross(corners, disp, pairs, eps: float):
     extrapolated in h**2; and where all corners are finite. corners: (L, 4, scales, pairs, ...)."""
     span = disp[:, 0] - disp[:, 1]
     area = span[:, :, pairs[0]] * span[:, :, pairs[1]]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        quotients = [(c[0] - c[1] - c[2] + c[3]) / a for c, a in zip(corners, area, strict=True)]
-        noise = 4 * _magnitude(corners) / area[0]
-        return _richardson(quotients, 2, noise, 2, eps), np.isfinite(corners).all(axis=(0, 1))
+    quotients = [(c[0] - c[1] - c[2] + c[3]) / a for c, a in zip(corners, area, strict=True)]
+    noise = 4 * _magnitude(corners) / area[0]
+    return _richardson(quotients, 2, noise, 2, eps), np.isfinite(corners).all(axis=(0, 1))
 
 
-def _hessian_multi(full, code, steps, batch, evaluations: int) -> _Multi:
+def _hessian_multi(full, code, steps, batch, evaluations: np.ndarray) -> _Multi:
     """Pick per point the scale with the smallest worst-entry error; nan (noted) where the code is not OK."""
     value, trunc, roundoff = full
     error = trunc + roundoff
