@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from core.expressions import Expression, ExpressionError, NumpyFunction, time_limit
+from core.expressions import Expression, NumpyFunction, time_limit
 
 __all__ = ["SYMBOLIC_SECONDS", "Symbolic", "SymbolicMatrix", "derivative", "gradient", "hessian", "jacobian"]
 

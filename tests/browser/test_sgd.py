@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
+from tests.browser.conftest import PLOT, open_chart_page, screenshot
 
 STATE = (
     f"() => {{ const d = document.querySelector('{PLOT}')._fullData;"
