@@ -11,7 +11,7 @@ import pytest
 
 from core.catalog import PAGES, SCENARIOS, view_link
 from core.plots.style import FONT_SIZE, PROJECTOR_SCALE
-from tests.app.test_derivative_page import chart, open_page
+from tests.app.support import chart, open_page
 
 PAGE_OF = {p.url_path: p.path for p in PAGES}
 WIDGET_READERS = ("text_input", "number_input", "select_slider", "selectbox", "slider", "toggle", "segmented_control", "radio", "button_group")
@@ -56,7 +56,7 @@ def test_learning_rate_scenario_names_the_problem():
 
 
 def test_classroom_mode_enlarges_figures_and_folds_controls():
-    at = open_page({"classroom": "true"})
+    at = open_page({"classroom": "true"}, page=PAGE_OF["derivative"])
     spec = chart(at)
     assert spec["layout"]["font"]["size"] == pytest.approx(FONT_SIZE * PROJECTOR_SCALE)
     widths = [t["line"]["width"] for t in spec["data"] if isinstance(t.get("line"), dict) and "width" in t["line"]]
@@ -67,7 +67,7 @@ def test_classroom_mode_enlarges_figures_and_folds_controls():
 
 
 def test_copy_link_box_carries_the_view():
-    at = open_page({"f": "sin(x)", "x0": "1.5"})
+    at = open_page({"f": "sin(x)", "x0": "1.5"}, page=PAGE_OF["derivative"])
     link = at.sidebar.code[0].value
     assert dict(parse_qsl(link.split("?", 1)[1])) == {"f": "sin(x)", "x0": "1.5"}
 

@@ -3,38 +3,18 @@ explained next to its control."""
 
 from __future__ import annotations
 
-import base64
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app.support import chart, decode, metrics
+from tests.app.support import open_page as open_any_page
+
 PAGE = "views/derivative.py"
-TIMEOUT = 30  # seconds: a cold SymPy import alone can exceed AppTest's default 3 s
 SLOPE = 1e-9  # relative: a line's slope read back from two chart points
 
 
-def open_page(query: dict[str, str] | None = None, *, page: str = PAGE) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception
-    return at
-
-
-def decode(values) -> np.ndarray:
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype(float)
-    return np.asarray(values, dtype=float)
-
-
-def chart(at: AppTest, index: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
+def open_page(query: dict[str, str] | None = None):
+    return open_any_page(query, page=PAGE)
 
 
 def trace(spec: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -47,10 +27,6 @@ def slope_through(spec: dict, name: str) -> tuple[float, float]:
     x, y = trace(spec, name)
     slope = (y[1] - y[0]) / (x[1] - x[0])
     return slope, y[0] - slope * x[0]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def test_default_view_is_tutorial_example_a():

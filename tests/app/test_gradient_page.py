@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.test_derivative_page import chart, decode, metrics, open_page
+from tests.app.support import chart, decode, metrics, open_page
 
 PAGE = "views/gradient.py"
 

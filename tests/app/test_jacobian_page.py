@@ -3,44 +3,24 @@ is explained under its control without an exception."""
 
 from __future__ import annotations
 
-import base64
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.jacobian_lab import WARP_TIMES
+from tests.app.support import chart, decode, metrics
+from tests.app.support import open_page as open_any_page
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "views/jacobian.py"
-TIMEOUT = 30  # seconds: a cold SymPy import alone can exceed AppTest's default 3 s
 EXACT = 1e-12  # relative: the page's exact Jacobian is SymPy's, evaluated in float64, against closed forms
 NUMERICAL = 1e-8  # central differences with h = 1e-6 (truncation ~1e-12, round-off ~1e-10)
 CONTAINERS = {"Block", "Column", "SpecialBlock", "Tab", "Expander"}
 
 
-def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def decode(values) -> np.ndarray:
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype(float)
-    return np.asarray(values, dtype=float)
-
-
-def chart(at: AppTest, key: str) -> dict:
-    """The spec of the chart created with ``key`` (Streamlit puts the key in the element's id)."""
-    return json.loads(next(c for c in at.get("plotly_chart") if key in c.proto.id).proto.spec)
+def open_page(query: dict[str, str] | None = None):
+    return open_any_page(query, page=PAGE)
 
 
 def traces(spec: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -53,10 +33,6 @@ def jacobian_table(at: AppTest) -> tuple[np.ndarray, np.ndarray]:
     entries = list(frame["entry"])
     m = len({entry.split("/")[0] for entry in entries})
     return frame["exact"].to_numpy().reshape(m, -1), frame["numerical"].to_numpy().reshape(m, -1)
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def polar_jacobian(r_value: float, theta: float) -> np.ndarray:

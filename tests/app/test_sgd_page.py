@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.test_derivative_page import chart, decode, metrics, open_page
+from tests.app.support import chart, decode, metrics, open_page
 
 PAGE = "views/sgd.py"
 GOOD = b"x1,x2,label\n" + b"".join(f"{a:.3f},{b:.3f},{int(a - b >= 0)}\n".encode()
