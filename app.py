@@ -1,11 +1,25 @@
 """Gradient Lab: the entrypoint. Page config, the st.navigation router and the shared sidebar frame."""
 
+import gc
+
 import streamlit as st
 
 from core.catalog import PAGES, SECTIONS, view_link
 from views.common import CLASSROOM_CSS, classroom
 
 st.set_page_config(page_title="Gradient Lab", page_icon=":material/insights:", layout="wide")
+
+
+@st.cache_resource
+def _freeze_imported_objects() -> bool:
+    """Once per server process: move the objects of the modules imported so far (SymPy, NumPy, Plotly: hundreds of
+    thousands) out of the garbage collector's reach, so a full collection walks only what the sessions create."""
+    gc.collect()
+    gc.freeze()
+    return True
+
+
+_freeze_imported_objects()
 
 
 def _page(info):

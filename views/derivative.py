@@ -18,9 +18,10 @@ URL = {
 }
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def study(f, x0, h, method, x_range):
-    return study_derivative(f, x0=x0, h=h, method=method, x_range=x_range)
+@st.cache_resource(max_entries=64, show_spinner=False)  # shared read-only: no copy, no rebuild for the next student
+def view(f, x0, h, method, x_range):
+    result = study_derivative(f, x0=x0, h=h, method=method, x_range=x_range)
+    return result, tangent_figure(result, x_range=x_range), error_figure(result)
 
 
 def follow_slider():
@@ -56,7 +57,7 @@ for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slo
     show_problem(slot, url_problems.get(name))
 
 try:
-    result = study(st.session_state.f, float(st.session_state.x0), st.session_state.h, st.session_state.method, x_range)
+    result, tangent, errors = view(st.session_state.f, float(st.session_state.x0), st.session_state.h, st.session_state.method, x_range)
 except ExpressionError as error:
     show_problem(f_slot, str(error))
     st.stop()
@@ -75,10 +76,10 @@ st.markdown(trend_sentence(result))
 for note in result.notes:
     st.warning(note)
 
-show_chart(tangent_figure(result, x_range=x_range), name="derivative-tangent", key="tangent_chart")
+show_chart(tangent, name="derivative-tangent", key="tangent_chart")
 st.latex(result.formula_latex)
 
 st.subheader("Error against step size")
 st.caption("Truncation error shrinks like hᵖ as h falls; round-off grows like ε/h. Each star is a method's best step.")
-show_chart(error_figure(result), name="derivative-error-vs-step", key="error_chart")
+show_chart(errors, name="derivative-error-vs-step", key="error_chart")
 st.dataframe(study_table(result), hide_index=True, width="stretch")

@@ -27,9 +27,19 @@ URL = {
 }
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)  # shared read-only: no copy, no rebuild for the next student
 def study(f, point, window, method, h, angle):
     return study_gradient(f, point=point, window=window, method=method, step=h, angle=angle)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def contour(f, point, window, method, h, angle, scale, field):
+    return contour_figure(study(f, point, window, method, h, angle), scale=scale, show_field=field)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def surface(f, point, window, method, h, angle):
+    return surface_figure(study(f, point, window, method, h, angle))
 
 
 def load_preset():
@@ -79,7 +89,8 @@ for name, message in problems.items():
 window = Window(*st.session_state.x1_range, *st.session_state.x2_range)
 point = (float(st.session_state.x1), float(st.session_state.x2))
 try:
-    result = study(st.session_state.f, point, window, st.session_state.method, st.session_state.h, float(st.session_state.angle))
+    settings = (st.session_state.f, point, window, st.session_state.method, st.session_state.h, float(st.session_state.angle))
+    result = study(*settings)
 except ExpressionError as error:
     show_problem(slots["f"], str(error))
     st.stop()
@@ -94,11 +105,11 @@ for col, (label, value) in zip(cols, readouts.metrics):
     col.metric(label, value)
 for note in result.notes:
     st.info(note)
-show_chart(contour_figure(result, scale=st.session_state.scale, show_field=show_field), name="gradient-contour", theme=None,
+show_chart(contour(*settings, float(st.session_state.scale), show_field), name="gradient-contour", theme=None,
            key="contour", on_select=move_point, selection_mode="points")
 for line in readouts.latex:
     st.latex(line)
 st.page_link("views/jacobian.py", label="∇f is f's 1×2 Jacobian: open the map x ↦ ∇f(x) on the Jacobian page",
              icon=":material/grid_on:", query_params={"grad": st.session_state.f, "x1": str(point[0]), "x2": str(point[1])})
 if st.toggle("Show the 3D surface with the tangent plane", URL["surface"].default, key="surface", bind="query-params"):
-    show_chart(surface_figure(result), name="gradient-surface", theme=None, key="surface_chart")
+    show_chart(surface(*settings), name="gradient-surface", theme=None, key="surface_chart")

@@ -69,10 +69,16 @@ def compiled_gradient(text):
     return compile_gradient_map(text)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)  # shared read-only: no copy, no rebuild for the next student
 def plane(source, u, v, grad, point, r):
     compiled = compiled_gradient(grad) if source == "∇f" else compiled_map((u, v), 2, ("u", "v"))
     return study_plane(compiled, point=point, radius=r)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def plane_figures(source, u, v, grad, point, r):
+    result = plane(source, u, v, grad, point, r)
+    return neighbourhood_figure(result), warp_figure(result), gap_figure(result)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -228,26 +234,28 @@ def plane_view(problems):
     slots = plane_controls(problems)
     state = st.session_state
     point = (float(state.x1), float(state.x2))
+    settings = (state.source, state.get("u", ""), state.get("v", ""), state.get("grad", ""), point, state.r)
     try:
-        result = plane(state.source, state.get("u", ""), state.get("v", ""), state.get("grad", ""), point, state.r)
+        result = plane(*settings)
     except ParameterError as error:
         show_problem(slots.get(error.parameter, slots["point"]), str(error))
         st.stop()
     plane_readouts(result, slots)
-    show_chart(neighbourhood_figure(result), name="jacobian-neighbourhood", key="neighbourhood_chart")
+    neighbourhood, warp_chart, gap = plane_figures(*settings)
+    show_chart(neighbourhood, name="jacobian-neighbourhood", key="neighbourhood_chart")
     if result.gradient is not None:
         gradient_readouts(result, state.grad)
     warp_col, gap_col = st.columns(2)
     with warp_col:
         st.subheader("Warp: from the identity to F")
         st.caption("x ↦ (1 − t)·x + t·F(x) as t runs from 0 to 1, beside the same warp of the linear map (dashed).")
-        show_chart(warp_figure(result), name="jacobian-warp", key="warp_chart")
+        show_chart(warp_chart, name="jacobian-warp", key="warp_chart")
     with gap_col:
         st.subheader("The linear map gets better as r shrinks")
         order = "" if math.isnan(result.gap_order) else (
             f" The fitted slope is {result.gap_order:.2f}: halving r quarters the gap.")
         st.caption(f"The largest distance between F(x) and L(x) on the circle |x − p| = r falls like r².{order}")
-        show_chart(gap_figure(result), name="jacobian-gap-vs-radius", key="gap_chart")
+        show_chart(gap, name="jacobian-gap-vs-radius", key="gap_chart")
     names = ("u", "v") if result.gradient is None else ("F1", "F2")
     st.dataframe(entry_rows(result.exact, result.numerical, names=names), hide_index=True, width="stretch",
                  column_config=ENTRY_COLUMNS, key="plane_entries")

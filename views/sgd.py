@@ -27,9 +27,15 @@ URL = {
 }
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)  # shared read-only: no copy, no rebuild for the next student
 def train(settings):
     return run_sgd(settings)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def figures(settings):
+    result = train(settings)
+    return descent_figure(result, rng=np.random.default_rng(settings.seed)), curves_figure(result), spread_figure(result)
 
 
 def start_from_click():
@@ -93,7 +99,8 @@ except ParameterError as error:
     if error.parameter != "upload" or st.session_state.get("csv_good") is None:
         st.stop()
     st.info("Showing the last file that was read correctly.")
-    result = train(SgdSettings(**{**settings.__dict__, "csv": st.session_state["csv_good"]}))
+    settings = SgdSettings(**{**settings.__dict__, "csv": st.session_state["csv_good"]})
+    result = train(settings)
 
 readouts = sgd_readouts(result, tolerance=CHECK_TOLERANCE)
 cols = st.columns(len(readouts.metrics))
@@ -101,17 +108,18 @@ for col, (label, value) in zip(cols, readouts.metrics):
     col.metric(label, value)
 if result.diagnosis:
     st.error(f"**{'Diverged' if result.history.diverged_at is not None else 'Learning rate too high'}**: {result.diagnosis}")
-show_chart(descent_figure(result, rng=np.random.default_rng(settings.seed)), name="sgd-descent", theme=None,
+descent, curves, spread = figures(settings)
+show_chart(descent, name="sgd-descent", theme=None,
            key="descent", on_select=start_from_click, selection_mode="points")
 st.latex(readouts.update_rule)
 (st.success if readouts.check_passed else st.warning)(readouts.check)
 left, right = st.columns(2)
 left.subheader("Loss and accuracy")
 with left:
-    show_chart(curves_figure(result), name="sgd-loss-accuracy", key="curves")
+    show_chart(curves, name="sgd-loss-accuracy", key="curves")
 right.subheader(f"Mini-batch gradients (B = {result.batch_size}) at the final β")
 with right:
-    show_chart(spread_figure(result), name="sgd-minibatch-gradients", key="spread")
+    show_chart(spread, name="sgd-minibatch-gradients", key="spread")
 right.caption(f"Spread of {len(result.spread)} batch gradients around the full gradient: "
               f"standard deviation {number(float(np.std(result.spread[:, 0])), digits=2, scientific=True)} along β1.")
 

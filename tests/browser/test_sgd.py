@@ -21,7 +21,7 @@ def test_sgd_page_plays_and_the_slider_links_both_panels(page, server):
     during = page.evaluate(STATE)
     assert during["beta"] != end["beta"] and during["boundary"] != end["boundary"]
     assert during["contour"] == 61  # the loss surface stays drawn while frames play
-    for _ in range(60):  # 60 frames at 150 ms each, slower on a busy machine: poll up to 30 s
+    for _ in range(60):  # 40 frames at 150 ms each, slower on a busy machine: poll up to 30 s
         page.wait_for_timeout(500)
         if page.evaluate(STATE)["beta"] == end["beta"]:
             break
