@@ -142,6 +142,8 @@ def _bad_character_message(ch: str) -> str:
         return "Functions here take one argument; a comma is not allowed"
     if ch in "[]{}":
         return f"Use round brackets ( ) instead of '{ch}'"
+    if not ch.isprintable():
+        return f"An invisible character (U+{ord(ch):04X}) is not allowed"
     return f"The character '{ch}' is not allowed"
 
 
@@ -303,6 +305,8 @@ class _Parser:
         tok = self.tok
         if tok.kind == "end":
             return ExpressionError("The formula ends too early: something is missing at the end", position=tok.pos)
+        if tok.text == ")" and self.i > 0 and self.tokens[self.i - 1].text == "(":
+            return ExpressionError("The brackets '()' are empty: put a formula inside", position=tok.pos)
         if tok.text == ")":
             return ExpressionError("There is a ')' without a matching '('", position=tok.pos)
         return ExpressionError(f"'{tok.text}' cannot stand here", position=tok.pos)

@@ -80,6 +80,8 @@ REJECTED = [
     ("x; import os", "character ';' is not allowed"),
     ("lambda: 1", "Unknown name 'lambda'"),
     ("x:1", "character ':' is not allowed"),
+    ("x\x00", r"invisible character \(U\+0000\)"),
+    ("2()", r"brackets '\(\)' are empty"),
     ("x if x else 1", "Unknown name 'if'"),
     ("123456789012345678", "more than 15 digits"),
     ("1e400", "too large for a computer"),
