@@ -300,7 +300,7 @@ def main():
     rows = case_rows(REFERENCE)
     print_cases("Reference cases: relative error (est. = auto's error estimate, relative)", rows)
     targets = summarize(rows)
-    print_cases("Stress cases, outside the targets (auto takes a second step here)", case_rows(STRESS))
+    print_cases("Stress cases, outside the targets (derivative(..., refine=True) takes a second step here; the default does not)", case_rows(STRESS))
     speed = array_speed()
     both = [fast and accurate for fast, accurate in speed]
     targets.append(
