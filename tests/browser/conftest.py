@@ -121,6 +121,15 @@ def open_chart_page(page, url: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def open_with_alert(page, url: str) -> str:
+    """Open a page expected to explain a bad input: returns the first alert's text, after checking no exception."""
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
+    wait_for_run(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    return page.locator('[data-testid="stAlert"]').first.inner_text()
+
+
 def trace_values(page, name: str, js: str, *, chart: int = 0):
     """Evaluate ``js`` (an expression of ``t``, the trace called ``name`` in the rendered figure) in the browser."""
     return page.evaluate(

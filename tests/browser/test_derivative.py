@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
+from tests.browser.conftest import PLOT, open_chart_page, open_with_alert, screenshot, trace_values, wait_for_run
 
 
 
@@ -27,11 +27,7 @@ def test_derivative_page_renders_and_plays(page, server):
 
 
 def test_derivative_bad_formula_in_browser(page, server):
-    page.goto(f"{server}/derivative?f=log(x&x0=2")
-    page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
-    wait_for_run(page)
-    assert "never closed" in page.locator('[data-testid="stAlert"]').first.inner_text()
-    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "never closed" in open_with_alert(page, f"{server}/derivative?f=log(x&x0=2")
     screenshot(page, "derivative-error")
 
 
