@@ -23,6 +23,7 @@ in count and time.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import math
 import os
@@ -681,6 +682,13 @@ class LoadReport:
         return float(max(own, default=math.nan))
 
 
+def _run_in_own_loop(coroutine):
+    """asyncio.run in a thread of its own: in the full suite Playwright's sync API already runs an event loop in
+    pytest's thread, and asyncio.run refuses to start a second one there."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run_classroom(server: Server, *, sessions: int, duration: float, rng: np.random.Generator,
                   hostile: Sequence[str] | None = None, pace: float = 1.0) -> LoadReport:
     """Run ``sessions`` concurrent tabs against ``server`` for about ``duration`` seconds after a warm-up.
@@ -689,9 +697,9 @@ def run_classroom(server: Server, *, sessions: int, duration: float, rng: np.ran
     formula boxes while the others work. ``pace`` multiplies the students' think times.
     """
     with ServerMonitor(server) as monitor:
-        warm, pages = asyncio.run(warm_up(server.base_url))
+        warm, pages = _run_in_own_loop(warm_up(server.base_url))
         before = (time.perf_counter(), _cpu_seconds(server.pid), time.process_time())
-        results = asyncio.run(_classroom(server.base_url, rng, sessions=sessions, pages=pages, duration=duration,
+        results = _run_in_own_loop(_classroom(server.base_url, rng, sessions=sessions, pages=pages, duration=duration,
                                          pace=pace, hostile=hostile))
         wall, server_cpu, client_cpu = (b - a for a, b in zip(
             before, (time.perf_counter(), _cpu_seconds(server.pid), time.process_time()), strict=True))
