@@ -152,3 +152,9 @@ def test_table_prints_words_not_nan():
     rows = study_table(study)
     assert [row["method"] for row in rows] == ["forward", "backward", "central ◀", "five-point"]
     assert "nan" not in str(rows).lower()
+
+
+def test_no_guide_through_pure_round_off():
+    study = study_derivative("(x + 2)(x - 6)", x0=5.0, h=1e-6, method="central")  # central is exact on quadratics
+    names = {trace.name for trace in error_figure(study).data}
+    assert "O(h)" in names and not {"O(h²)", "O(h⁴)"} & names

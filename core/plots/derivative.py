@@ -14,6 +14,7 @@ __all__ = ["error_figure", "tangent_figure"]
 
 METHOD_COLORS = {"forward": COLORS["orange"], "backward": COLORS["sky"], "central": COLORS["blue"], "five-point": COLORS["vermillion"]}
 FRAME_MS = 120
+ROUNDOFF_MARGIN = 100  # a guide needs the error at h = 0.1 this far above round-off (eps·|f|/h) to be truncation
 _SECANT, _STENCIL = 2, 3  # trace indices the animation frames replace
 
 
@@ -119,14 +120,18 @@ def error_figure(study: DerivativeStudy) -> go.Figure:
 
 
 def _add_guides(figure: go.Figure, study: DerivativeStudy, errors: np.ndarray) -> None:
-    """Dashed reference slopes h^p, drawn through each order's method at h = 0.1 (where truncation dominates)."""
+    """Dashed reference slopes h^p, drawn through each order's method at h = 0.1 where truncation dominates there.
+
+    A method that is exact on f (central on a quadratic) has only round-off error, ~eps·|f|/h: no guide for it,
+    since a slope drawn through round-off would teach the wrong picture."""
     steps = study.sweep.steps
     anchor = int(np.argmin(np.abs(np.log10(steps) + 1)))
+    roundoff = ROUNDOFF_MARGIN * np.finfo(float).eps * max(abs(study.fx0), 1.0) / steps[anchor]
     drawn = set()
     for method in METHODS:
         order = ORDERS[method]
         error = errors[study.sweep.methods.index(method), anchor]
-        if order in drawn or not (math.isfinite(error) and error > 0):
+        if order in drawn or not (math.isfinite(error) and error > roundoff):
             continue
         drawn.add(order)
         label = {1: "O(h)", 2: "O(h²)", 4: "O(h⁴)"}[order]
