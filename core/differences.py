@@ -497,7 +497,12 @@ def _call(f: Callable, x: np.ndarray, shapes: tuple[tuple[int, ...], ...]) -> np
 
 def _eps(*arrays: np.ndarray) -> float:
     """Unit round-off of the least precise floating dtype involved."""
-    return max(float(np.finfo(a.dtype).eps) for a in arrays)
+    return max(_dtype_eps(a.dtype) for a in arrays)
+
+
+@functools.lru_cache(maxsize=8)
+def _dtype_eps(dtype) -> float:
+    return float(np.finfo(dtype).eps)
 
 
 def _evaluate(f: Callable, x, h, multiples: np.ndarray, *, nominal: bool, f0=None) -> _Stencil:
@@ -739,9 +744,9 @@ def _restencil(f, x, f0, scheme: _Scheme, points: _Points, todo: np.ndarray, ste
     return _estimate(st, scheme)
 
 
-def _note(codes: np.ndarray, unit: str = "points") -> str | None:
-    """One clause per kind of event, with counts when there are several points (or entries)."""
-    if not codes.any():
+def _note(codes: np.ndarray | None, unit: str = "points") -> str | None:
+    """One clause per kind of event, with counts when there are several points (or entries); None: all OK."""
+    if codes is None or not codes.any():
         return None
     counts = np.bincount(codes.ravel(), minlength=len(_NOTES) + 1)
     parts = []
@@ -919,9 +924,9 @@ def hessian(f: Callable, point, *, method: str = "auto", step=None) -> Derivativ
 
 
 class _Multi(NamedTuple):
-    """Estimates: value/error (m, nd, ...) or (n, n, ...), step (nd, ...), codes per entry, evaluations per
-    point (the batch shape), the points' batch shape, and whether f is scalar. (Internal, so a NamedTuple:
-    cheaper to build than a frozen dataclass at one point.)"""
+    """Estimates: value/error (m, nd, ...) or (n, n, ...), step (nd, ...), codes per entry (None: all OK),
+    evaluations per point (the batch shape; an int at one point), the points' batch shape, and whether f is
+    scalar. (Internal, so a NamedTuple: cheaper to build than a frozen dataclass at one point.)"""
 
     value: np.ndarray
     error: np.ndarray
@@ -934,7 +939,8 @@ class _Multi(NamedTuple):
 
 def _multi_result(multi: _Multi, value, error, step, method: str) -> Derivative:
     error = error if method == "auto" else None
-    return Derivative(value, step, error, multi.evaluations[()], method, _note(multi.code, "entries"))
+    evaluations = multi.evaluations if isinstance(multi.evaluations, int) else multi.evaluations[()]
+    return Derivative(value, step, error, evaluations, method, _note(multi.code, "entries"))
 
 
 def _multi_steps(p: np.ndarray, scheme: _Scheme, explicit, deriv: int, scales) -> np.ndarray:
@@ -1010,14 +1016,14 @@ def _first_partials(f, p, idx, scheme: _Scheme, explicit, method: str) -> _Multi
     f0 = values[:, :1]
     estimate, code = _directional(f0, stencil, offsets, scheme, _eps(p, values), as_written=nominal)
     # nan and inf propagate through the sum (an overflow only sends the points to the careful path)
-    clean = not (code.any() or collapsed.any()) and np.isfinite(f0.sum() + p.sum())
+    clean = code is None and not collapsed.any() and np.isfinite(f0.sum() + p.sum())
     if not clean:
-        code = _partial_codes(code, collapsed, nominal, f0, p)
+        code = _partial_codes(np.zeros(steps.shape, np.int8) if code is None else code, collapsed, nominal, f0, p)
         clean = not code.any()
     evaluations = scheme.levels * len(scheme.signs)
     if method != "auto" or nominal or not _wants_second(estimate, None if clean else code, scheme.order):
         return _multi_of_estimate(estimate, steps, None if clean else code, 1 + evaluations * len(idx), scalar)
-    points = _pair_points(estimate, steps, code, evaluations)
+    points = _pair_points(estimate, steps, np.zeros(steps.shape, np.int8) if clean else code, evaluations)
     _adapt_partials(f, p, idx, scheme, points, stencil)
     return _multi_of_pairs(points, steps.shape, scalar)
 
@@ -1041,13 +1047,11 @@ def _multi_of_estimate(estimate, steps: np.ndarray, code: np.ndarray | None, eva
     (``code`` None: all OK)."""
     value, trunc, roundoff = estimate
     error = trunc + roundoff
-    if code is None:
-        code = np.zeros(steps.shape, np.int8)
-    else:
+    if code is not None:
         ok = code <= _COLLAPSED
         value, error = np.where(ok, value, np.nan), np.where(ok, error, np.nan)
     batch = steps.shape[1:]
-    return _Multi(value, error, steps, code, np.full(batch, evaluations), batch, scalar)
+    return _Multi(value, error, steps, code, np.full(batch, evaluations) if batch else evaluations, batch, scalar)
 
 
 def _partial_codes(code, collapsed, nominal: bool, f0, p) -> np.ndarray:
@@ -1163,17 +1167,18 @@ def _pair_stencils(f, p: np.ndarray, idx, scheme: _Scheme, points: _Points, todo
 def _directional(f0, values, disp, scheme: _Scheme, eps: float, *, as_written: bool):
     """Estimates (value, truncation, round-off) per (component, variable, point) from values (L, signs, m,
     nd, ...): central where both sides are finite, one-sided (levels 1..L) where one is, nan where none is;
-    and the codes (nd, ...). ``as_written``: explicit steps, see _pair_estimate."""
+    and the codes (nd, ...), None where all stencils are central. ``as_written``: explicit steps, see
+    _pair_estimate."""
     if len(scheme.signs) == 2:
         estimate = _pair_estimate(values, disp[:, 0] - disp[:, 1], eps, as_written=as_written)
         if np.isfinite(estimate[0]).all():  # a non-finite stencil value makes the estimate non-finite
-            return estimate, np.zeros(values.shape[3:], np.int8)
+            return estimate, None
     finite = np.isfinite(values).all(axis=(0, 2))
     if len(scheme.signs) == 1:
         code = np.where(finite[0], _OK, _SIDE_LOST)
         return _side_estimate(f0, values[:, 0], disp[:, 0], eps), code
     if finite.all():
-        return estimate, np.zeros(finite.shape[1:], np.int8)
+        return estimate, None
     code = np.select([finite[0] & finite[1], finite[0], finite[1]], [_OK, _FORWARD, _BACKWARD], _NO_SIDE)
     forward = _side_estimate(f0, values[:, 0], disp[:, 0], eps)
     backward = _side_estimate(f0, values[:, 1], disp[:, 1], eps)
