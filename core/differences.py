@@ -1005,7 +1005,8 @@ def _first_partials(f, p, idx, scheme: _Scheme, explicit, method: str) -> _Multi
     if nominal:
         steps = explicit[idx]
     else:
-        steps = _default_factor(p.dtype, scheme) * (_wide_scale if method == "auto" else _scale)(p[idx])
+        moved = p if len(idx) == p.shape[0] else p[idx]  # all variables: idx is arange(n)
+        steps = _default_factor(p.dtype, scheme) * (_wide_scale if method == "auto" else _scale)(moved)
     x, offsets, collapsed = _partial_nodes(p, idx, steps, _multiples(scheme).astype(p.dtype, copy=False), nominal)
     values = _call_multi(f, x)
     scalar = values.ndim == p.ndim
@@ -1069,11 +1070,12 @@ def _partial_nodes(p: np.ndarray, idx, steps: np.ndarray, multiples: np.ndarray,
     x_i, (nd, ...). Variables innermost: the stencil values come out as (L, S, m, nd, ...) views whose
     reductions over (L, S) run over contiguous memory."""
     moves = multiples[(slice(None), slice(None), None) + (None,) * (p.ndim - 1)] * steps
-    x = np.repeat(p[:, None], 1 + moves.shape[0] * moves.shape[1] * len(idx), axis=1)
+    x = np.empty((p.shape[0], 1 + multiples.size * len(idx)) + p.shape[1:], p.dtype)
+    x[...] = p[:, None]
     rows = x.reshape((-1,) + p.shape[1:])
     at = _moved_rows(p.shape[0], tuple(idx.tolist()), multiples.size)
     rows[at] += moves.reshape((-1,) + p.shape[1:])
-    exact = rows[at].reshape(moves.shape) - p[idx]
+    exact = rows[at].reshape(moves.shape) - (p if len(idx) == p.shape[0] else p[idx])  # idx is arange(n) then
     if not nominal:  # a default step is never below the spacing of floats at a finite x (see _scale)
         return x, exact, np.False_
     return x, moves, np.any(exact == 0, axis=(0, 1))

@@ -54,6 +54,14 @@ ONE_SIDED_TOL = {"central": 1e-2, "five-point": 1e-5, "auto": 1e-8}
 ESTIMATE_SLACK = 1e3
 # float32: eps = 1.2e-7, so a 6th-order stencil reaches ~eps**(6/7) ~ 1e-6.
 FLOAT32_ATOL = 1e-5
+# Each method at its default step on O(1) smooth entries: forward/backward balance h against eps/h (~1e-8).
+DEFAULT_STEP_RTOL = {
+    "auto": AUTO_RTOL,
+    "forward": 1e-7,
+    "backward": 1e-7,
+    "central": CENTRAL_RTOL,
+    "five-point": FIVE_POINT_RTOL,
+}
 # A gradient term's round-off is eps * |f| / h with the whole |f|, not just that term's: see its test.
 GRADIENT_EDGE_RTOL = 1e-10
 # exp near 0 with auto's absolute-scale second step: ~3e-14 relative at worst on 201 points (a step relative to
@@ -581,6 +589,18 @@ def test_jacobian_needs_one_call_on_a_smooth_map():
 def test_gradient_nan_with_a_reason():
     result = gradient(lambda v: 1 / v[0] + v[1], [0.0, 1.0])
     assert np.all(np.isnan(result.value)) and "f is not finite at x" in result.note
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan], ids=["inf", "-inf", "nan"])
+def test_jacobian_at_a_non_finite_point(bad, method):
+    """tanh saturates, so at x0 = +-inf every stencil value is finite: the point itself must give nan, with the
+    reason, for the entries of that point only (the finite point next to it is untouched)."""
+    points = np.array([[bad, 0.5], [0.3, 0.3]])
+    result = jacobian(lambda v: np.stack([np.tanh(v[0]), np.tanh(v[0] * v[1])]), points, method=method)
+    assert np.all(np.isnan(result.value[..., 0])) and "x is not finite" in result.note
+    exact = [[1 / np.cosh(0.5) ** 2, 0], [0.3 / np.cosh(0.15) ** 2, 0.5 / np.cosh(0.15) ** 2]]
+    np.testing.assert_allclose(result.value[..., 1], exact, rtol=DEFAULT_STEP_RTOL[method])
 
 
 def test_one_sided_gradient_cannot_switch_sides_in_one_call():
