@@ -30,12 +30,15 @@ def ensure_environment(requirements: str) -> None:
     if not PYTHON.exists():
         print(f"Creating a virtual environment in {VENV} ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in sorted(set(REQUIREMENTS.values())))).hexdigest()[:16]
+    digest = hashlib.sha256(
+        b"".join((ROOT / f).read_bytes() for f in sorted(set(REQUIREMENTS.values())))
+    ).hexdigest()[:16]
     stamp = VENV / f".installed-{Path(requirements).stem}-{digest}"
     if stamp.exists():
         return
     print(f"Installing {requirements} ...", flush=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(ROOT / requirements)], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                    "-r", str(ROOT / requirements)], check=True)
     stamp.touch()
 
 

@@ -37,13 +37,15 @@ PAGES: tuple[PageInfo, ...] = (
              "Tangent and secant, four finite-difference stencils side by side, and their error against the step h.",
              "derivative"),
     PageInfo("views/gradient.py", "Calculus", "Gradient", ":material/explore:",
-             "Partial derivatives, the gradient arrow, level curves, a gradient field and the tangent plane of f(x1, x2).",
+             "Partial derivatives, the gradient arrow, level curves, a gradient field and the tangent plane "
+             "of f(x1, x2).",
              "gradient"),
     PageInfo("views/jacobian.py", "Calculus", "Jacobian", ":material/grid_on:",
-             "F: R² → R² near a point: J, det J and singular values, a grid and a circle under F and under its linear map, "
-             "a warp animation; Rⁿ → Rᵐ Jacobian tables.", "jacobian"),
+             "F: R² → R² near a point: J, det J and singular values, a grid and a circle under F "
+             "and under its linear map, a warp animation; Rⁿ → Rᵐ Jacobian tables.", "jacobian"),
     PageInfo("views/sgd.py", "Optimization", "SGD", ":material/trending_down:",
-             "Logistic regression trained by SGD, the descent animated over the loss surface beside the decision boundary.",
+             "Logistic regression trained by SGD, the descent animated over the loss surface "
+             "beside the decision boundary.",
              "sgd"),
 )
 
@@ -79,9 +81,11 @@ SCENARIOS: tuple[Scenario, ...] = (
               ("x1_range", "-5"), ("x1_range", "5"), ("x2_range", "-2"), ("x2_range", "2"), ("scale", "0.1")),
              "The gradient points almost straight across the ravine, not along it toward the minimum."),
     Scenario("Near a domain edge: ln x at 0.001", "derivative",
-             (("f", "ln(x)"), ("x0", "0.001"), ("h", "0.01"), ("method", "central"), ("x_range", "-0.5"), ("x_range", "3")),
+             (("f", "ln(x)"), ("x0", "0.001"), ("h", "0.01"), ("method", "central"),
+              ("x_range", "-0.5"), ("x_range", "3")),
              "A step larger than the distance to the edge leaves the domain: the stencil must change."),
-    Scenario("Jacobian of polar coordinates", "jacobian", (("mode", "plane"), ("preset", "polar"), ("x1", "2"), ("x2", "0.7")),
+    Scenario("Jacobian of polar coordinates", "jacobian",
+             (("mode", "plane"), ("preset", "polar"), ("x1", "2"), ("x2", "0.7")),
              "(r, θ) ↦ (r cos θ, r sin θ): J = [[cos θ, −r sin θ], [sin θ, r cos θ]], det J = r."),
 )
 

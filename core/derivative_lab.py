@@ -34,7 +34,9 @@ SWEEP_STEPS = np.logspace(-12, 0, 97)  # 8 points a decade for the error-vs-h pl
 ANIMATION_STEPS = np.geomspace(1.0, 1e-3, 31)  # secant → tangent: at 1e-3 the two lines coincide on screen
 CURVE_POINTS = 600
 ORDERS = {"forward": 1, "backward": 1, "central": 2, "five-point": 4}
-_OFFSETS = {"forward": (0.0, 1.0), "backward": (-1.0, 0.0), "central": (-1.0, 1.0), "five-point": (-2.0, -1.0, 1.0, 2.0)}
+_OFFSETS = {
+    "forward": (0.0, 1.0), "backward": (-1.0, 0.0), "central": (-1.0, 1.0), "five-point": (-2.0, -1.0, 1.0, 2.0),
+}
 _FORMULAS = {
     "forward": r"\frac{f(x_0 + h) - f(x_0)}{h}",
     "backward": r"\frac{f(x_0) - f(x_0 - h)}{h}",
@@ -150,7 +152,8 @@ def _exact(expression: Expression, x0: float) -> tuple[float, str, str | None]:
     except ExpressionError as error:
         return math.nan, "", f"The exact derivative is not available: {error}"
     value = float(result.func(x0))
-    note = None if math.isfinite(value) else f"The exact derivative is not finite at x0 = {x0:g}: f is not differentiable there."
+    note = (None if math.isfinite(value)
+            else f"The exact derivative is not finite at x0 = {x0:g}: f is not differentiable there.")
     return value, result.latex, note
 
 
@@ -200,7 +203,8 @@ def _formula_latex(method: str, x0: float, h: float, secant: SecantFrame) -> str
     fmt = _number_latex
     h_tex = step_latex(h)
     if method == "five-point":
-        numbers = rf"\frac{{{fmt(values[-2.0])} - 8 \cdot ({fmt(values[-1.0])}) + 8 \cdot ({fmt(values[1.0])}) - ({fmt(values[2.0])})}}{{12 \cdot {h_tex}}}"
+        numbers = (rf"\frac{{{fmt(values[-2.0])} - 8 \cdot ({fmt(values[-1.0])}) "
+                   rf"+ 8 \cdot ({fmt(values[1.0])}) - ({fmt(values[2.0])})}}{{12 \cdot {h_tex}}}")
     else:
         lo, hi = _OFFSETS[method]
         divisor = "2 \\cdot " + h_tex if method == "central" else h_tex
@@ -236,7 +240,9 @@ def study_derivative(
     if not math.isfinite(fx0):
         raise ParameterError("x0", f"f is not defined at x0 = {x0:g} (f(x0) = {fx0}); pick a point inside its domain")
     exact, derivative_latex, exact_note = _exact(expression, x0)
-    sweep = differences.step_sweep(f, x0, steps=SWEEP_STEPS, methods=METHODS, exact=exact if math.isfinite(exact) else None)
+    sweep = differences.step_sweep(
+        f, x0, steps=SWEEP_STEPS, methods=METHODS, exact=exact if math.isfinite(exact) else None
+    )
     estimates = tuple(_method_estimate(f, x0, h, m, exact, sweep) for m in METHODS)
     curve_x = np.linspace(*x_range, CURVE_POINTS)
     secant = _secant(f, x0, fx0, h, method)

@@ -94,16 +94,18 @@ def time_limit(seconds: float, *, what: str) -> Iterator[None]:
         # The CPU clock is a system call: read it every CLOCK_EVERY calls (a few microseconds of SymPy work).
         # Only abort inside SymPy/mpmath frames: an exception raised in a garbage-collector callback or a __del__
         # that happens to run meanwhile would be swallowed by Python, and the trace function removed with it.
-        if next(calls) % CLOCK_EVERY == 0 and time.thread_time() > deadline and _BOUNDED_LIBRARIES.search(frame.f_code.co_filename):
+        if (next(calls) % CLOCK_EVERY == 0 and time.thread_time() > deadline
+                and _BOUNDED_LIBRARIES.search(frame.f_code.co_filename)):
             raise _TimeUp
 
     sys.settrace(tracer)
     try:
         yield
-        if time.thread_time() > deadline and sys.gettrace() is not tracer:  # the bound was lost on the way: still refuse
-            raise _TimeUp
+        if time.thread_time() > deadline and sys.gettrace() is not tracer:
+            raise _TimeUp  # the bound was lost on the way: still refuse
     except _TimeUp:
-        raise ExpressionError(f"{what} took longer than {seconds:g} s and was stopped", hint="a shorter formula") from None
+        raise ExpressionError(f"{what} took longer than {seconds:g} s and was stopped",
+                              hint="a shorter formula") from None
     finally:
         sys.settrace(previous)
 
@@ -254,7 +256,8 @@ class _Parser:
             return self.node("const", tok.pos, tok.text)
         parts = _split_name(tok.text, self.variables)
         if parts is None:
-            raise ExpressionError(_unknown_name_message(tok.text, self.variables), position=tok.pos, hint=_name_hint(self.variables))
+            raise ExpressionError(_unknown_name_message(tok.text, self.variables), position=tok.pos,
+                                  hint=_name_hint(self.variables))
         nodes = [self.node("var" if p in self.variables else "const", tok.pos, p) for p in parts]
         product = nodes[0]
         for n in nodes[1:]:
@@ -269,11 +272,13 @@ class _Parser:
             exponent = self.advance()
         if self.tok.text == "^":
             raise ExpressionError(
-                f"Write a power of {tok.text} as {tok.text}(x)^2; for the inverse function use a{tok.text}(x) where it exists",
+                f"Write a power of {tok.text} as {tok.text}(x)^2; "
+                f"for the inverse function use a{tok.text}(x) where it exists",
                 position=self.tok.pos, hint=f"{tok.text}(x)^2",
             )
         if self.tok.text != "(":
-            raise ExpressionError(f"'{tok.text}' needs its argument in brackets", position=tok.pos, hint=f"{tok.text}(x)")
+            raise ExpressionError(f"'{tok.text}' needs its argument in brackets", position=tok.pos,
+                                  hint=f"{tok.text}(x)")
         open_tok = self.advance()
         with self.nested(open_tok.pos):
             argument = self.expr()
@@ -283,7 +288,8 @@ class _Parser:
             return called
         if not exponent.text.isdigit():
             raise ExpressionError(
-                f"Write {tok.text}(x)^{exponent.text} for a power; {tok.text}^{exponent.text}(x) takes whole numbers only",
+                f"Write {tok.text}(x)^{exponent.text} for a power; "
+                f"{tok.text}^{exponent.text}(x) takes whole numbers only",
                 position=exponent.pos, hint=f"{tok.text}(x)^2",
             )
         return self.node("^", exponent.pos, children=(called, self.node("num", exponent.pos, exponent.text)))
@@ -330,7 +336,8 @@ def _unknown_name_message(name: str, variables: tuple[str, ...]) -> str:
         if name.startswith(fname) and len(name) > len(fname):
             return f"Unknown name '{name}': write {fname}({name[len(fname):]}) with brackets"
     allowed = ", ".join(variables) if variables else "no variables"
-    return f"Unknown name '{name}': this box knows the variables {allowed}, the constants pi and e, and functions like sin, exp, log"
+    return (f"Unknown name '{name}': this box knows the variables {allowed}, "
+            "the constants pi and e, and functions like sin, exp, log")
 
 
 def _name_hint(variables: tuple[str, ...]) -> str:
@@ -350,13 +357,15 @@ def _number(node: _Node) -> _Built:
     if re.fullmatch(r"\d+", text):
         if len(text.lstrip("0")) > MAX_INTEGER_DIGITS:
             raise ExpressionError(
-                f"The number {text[:12]}… has more than {MAX_INTEGER_DIGITS} digits", position=node.pos, hint="scientific notation such as 1e20"
+                f"The number {text[:12]}… has more than {MAX_INTEGER_DIGITS} digits",
+                position=node.pos, hint="scientific notation such as 1e20",
             )
         value = int(text)
         return _Built(sp.Integer(value), math.log10(max(value, 1)))
     value = float(text)
     if not math.isfinite(value):
-        raise ExpressionError(f"The number {text} is too large for a computer's floating point", position=node.pos, hint="a number below 1e308")
+        raise ExpressionError(f"The number {text} is too large for a computer's floating point",
+                              position=node.pos, hint="a number below 1e308")
     return _Built(sp.Float(text, 15), math.log10(max(abs(value), 1.0)))
 
 
@@ -395,7 +404,8 @@ def _operands(node: _Node, kinds: tuple[str, str]) -> list[tuple[bool, _Node]]:
 def _chain(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
     """Build a whole sum or product in one SymPy call (pairwise building is quadratic in the number of terms)."""
     is_sum = node.kind in ("+", "-")
-    parts = [(inverted, _build(child, symbols)) for inverted, child in _operands(node, ("+", "-") if is_sum else ("*", "/"))]
+    parts = [(inverted, _build(child, symbols))
+             for inverted, child in _operands(node, ("+", "-") if is_sum else ("*", "/"))]
     if is_sum:
         expr = sp.Add(*(-b.expr if inverted else b.expr for inverted, b in parts))
         return _Built(expr, max(b.digits for _, b in parts) + math.log10(len(parts)))
@@ -549,7 +559,8 @@ def parse(text: str, variables: Sequence[str]) -> Expression:
     if not isinstance(text, str):
         raise ExpressionError("The formula must be text")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"The formula is too long ({len(text)} characters; the limit is {MAX_LENGTH})", position=MAX_LENGTH)
+        raise ExpressionError(f"The formula is too long ({len(text)} characters; the limit is {MAX_LENGTH})",
+                              position=MAX_LENGTH)
     clean = text.translate(_TRANSLATE)
     if "=" in clean:  # "y = x^2", "f(x) = ...": the most common slip, named before anything else
         raise ExpressionError(_bad_character_message("="), position=clean.index("="))
@@ -561,9 +572,11 @@ def parse(text: str, variables: Sequence[str]) -> Expression:
         except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
             if isinstance(exc, ExpressionError):
                 raise
-            raise ExpressionError(f"This formula cannot be worked with ({type(exc).__name__})", hint="a simpler formula") from None
+            raise ExpressionError(f"This formula cannot be worked with ({type(exc).__name__})",
+                                  hint="a simpler formula") from None
     return Expression(
-        text=text, variables=names, sympy=expr, latex=_latex(expr, clean), func=NumpyFunction(expr, symbols), warning=_undefined_parts(expr)
+        text=text, variables=names, sympy=expr, latex=_latex(expr, clean), func=NumpyFunction(expr, symbols),
+        warning=_undefined_parts(expr),
     )
 
 
@@ -578,7 +591,8 @@ def _latex(expr: sp.Expr, text: str) -> str:
 
 def _undefined_parts(expr: sp.Expr) -> str | None:
     if expr.has(sp.zoo, sp.nan):
-        return "Part of this formula is undefined (a division by zero, or tan/log at a pole), so its value is not a number"
+        return ("Part of this formula is undefined (a division by zero, or tan/log at a pole), "
+                "so its value is not a number")
     if expr.has(sp.I):
         return "Part of this formula is not a real number (such as log(-1) or sqrt(-1)), so its value is not a number"
     return None

@@ -9,10 +9,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
-from core import differences, symbolic
 import sympy as sp
 
+from core import differences, symbolic
 from core.derivative_lab import METHODS
 from core.errors import ParameterError
 from core.expressions import Expression, ExpressionError, parse
@@ -52,7 +51,8 @@ class GradientPreset:
 
 
 PRESETS = (
-    GradientPreset("Tutorial: (x1+2)(x1−5) + (x2+1)(x2−3)", "(x1+2)(x1-5) + (x2+1)(x2-3)", (-3.0, -2.0), Window(-5, 5, -5, 5), 0.1),
+    GradientPreset("Tutorial: (x1+2)(x1−5) + (x2+1)(x2−3)", "(x1+2)(x1-5) + (x2+1)(x2-3)", (-3.0, -2.0),
+                   Window(-5, 5, -5, 5), 0.1),
     GradientPreset("saddle x1² − x2²", "x1^2 - x2^2", (1.0, 0.5), Window(-2, 2, -2, 2), 0.3),
     GradientPreset("Rosenbrock", "(1 - x1)^2 + 100(x2 - x1^2)^2", (-1.0, 1.5), Window(-2, 2, -1, 3), 0.003),
     GradientPreset("Himmelblau", "(x1^2 + x2 - 11)^2 + (x1 + x2^2 - 7)^2", (-1.0, 1.0), Window(-5, 5, -5, 5), 0.05),
@@ -134,11 +134,14 @@ def _field(expression: Expression, exact: symbolic.SymbolicMatrix | None, window
     if exact is not None:
         g = exact.func(a, b)
     else:
-        g = differences.gradient(lambda x: expression.func(x[0], x[1]), np.stack([a, b]), method=method, step=step).value
+        g = differences.gradient(lambda x: expression.func(x[0], x[1]), np.stack([a, b]),
+                                 method=method, step=step).value
     return a, b, g[0], g[1]
 
 
-def _tangent_plane(expression: Expression, point: tuple[float, float], value: float, gradient: np.ndarray, window: Window):
+def _tangent_plane(
+    expression: Expression, point: tuple[float, float], value: float, gradient: np.ndarray, window: Window
+):
     """f and its tangent plane f(p) + ∇f·(x − p) on a patch of a quarter of the window around the point."""
     half1, half2 = (window.x1_high - window.x1_low) / 8, (window.x2_high - window.x2_low) / 8
     x1 = np.linspace(point[0] - half1, point[0] + half1, PATCH)
@@ -161,7 +164,8 @@ def _check(point: tuple[float, float], method: str, step: float, window: Window,
 
 
 def study_gradient(
-    text: str, *, point: tuple[float, float], window: Window, method: str = "central", step: float = 1e-6, angle: float = 0.0
+    text: str, *, point: tuple[float, float], window: Window, method: str = "central", step: float = 1e-6,
+    angle: float = 0.0,
 ) -> GradientStudy:
     """The gradient of f(x1, x2) at ``point``, exact (SymPy) and by finite differences, with what the figures need.
 
@@ -195,16 +199,19 @@ def study_gradient(
     grid_x1, grid_x2 = _grid(window, GRID)
     notes = [n for n in (note,) if n]
     if norm == 0:
-        notes.append("∇f = 0 here: a stationary point (minimum, maximum or saddle), and the level curve has no tangent direction.")
+        notes.append("∇f = 0 here: a stationary point (minimum, maximum or saddle), "
+                     "and the level curve has no tangent direction.")
     return GradientStudy(
         expression=expression,
         gradient_latex=exact_matrix.latex if exact_matrix is not None else "",
         partial_latex=tuple(_partial_latex(exact_matrix)),
         point=point, value=value, exact=exact, numeric=np.asarray(numeric, dtype=float), method=method, step=step,
         window=window, grid_x1=grid_x1, grid_x2=grid_x2, grid_f=expression.func(*np.meshgrid(grid_x1, grid_x2)),
-        **dict(zip(("field_x1", "field_x2", "field_g1", "field_g2"), _field(expression, exact_matrix, window, method, step))),
+        **dict(zip(("field_x1", "field_x2", "field_g1", "field_g2"),
+                   _field(expression, exact_matrix, window, method, step))),
         tangent=tangent, direction=direction, directional=float(best @ direction),
-        **dict(zip(("patch_x1", "patch_x2", "patch_f", "patch_plane"), _tangent_plane(expression, point, value, best, window))),
+        **dict(zip(("patch_x1", "patch_x2", "patch_f", "patch_plane"),
+                   _tangent_plane(expression, point, value, best, window))),
         notes=tuple(notes),
     )
 

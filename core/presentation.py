@@ -12,7 +12,8 @@ from core.derivative_lab import DerivativeStudy, step_latex
 from core.gradient_lab import GradientStudy
 from core.sgd_lab import SgdStudy
 
-__all__ = ["GradientReadouts", "SgdReadouts", "gradient_readouts", "sgd_readouts", "headline_latex", "number", "study_table", "trend_sentence"]
+__all__ = ["GradientReadouts", "SgdReadouts", "gradient_readouts", "sgd_readouts", "headline_latex", "number",
+           "study_table", "trend_sentence"]
 
 
 def number(value: float, *, digits: int = 3, scientific: bool = False) -> str:
@@ -73,7 +74,8 @@ def _vector(values) -> str:
 def _partial_line(study: GradientStudy, i: int) -> str:
     symbol = rf"\frac{{\partial f}}{{\partial x_{i + 1}}}"
     exact = rf" = {study.partial_latex[i]} = {number(float(study.exact[i]))}" if study.partial_latex[i] else ""
-    numeric = rf"\qquad \text{{{study.method}, }} h = {step_latex(study.step)}\text{{: }} {float(study.numeric[i]):.10g}"
+    numeric = (rf"\qquad \text{{{study.method}, }} h = {step_latex(study.step)}"
+               rf"\text{{: }} {float(study.numeric[i]):.10g}")
     return f"{symbol}{exact}{numeric}"
 
 
@@ -88,9 +90,11 @@ def gradient_readouts(study: GradientStudy) -> GradientReadouts:
         _partial_line(study, 1),
         rf"\nabla f{p} = {_vector(g)}, \qquad \lVert \nabla f \rVert = {number(norm)}",
         rf"D_u f = \nabla f \cdot u = {_vector(g)} \cdot {_vector(u)} = {number(study.directional)}",
-        rf"\text{{steepest ascent }} \frac{{\nabla f}}{{\lVert \nabla f \rVert}} = {ascent}, \qquad \text{{steepest descent }} {descent}",
+        (rf"\text{{steepest ascent }} \frac{{\nabla f}}{{\lVert \nabla f \rVert}} = {ascent}, "
+         rf"\qquad \text{{steepest descent }} {descent}"),
     )
-    metrics = (("f(x1, x2)", number(study.value)), ("∂f/∂x1", number(float(g[0]))), ("∂f/∂x2", number(float(g[1]))), ("|∇f|", number(norm)))
+    metrics = (("f(x1, x2)", number(study.value)), ("∂f/∂x1", number(float(g[0]))), ("∂f/∂x2", number(float(g[1]))),
+               ("|∇f|", number(norm)))
     return GradientReadouts(rf"f(x_1, x_2) = {study.expression.latex}", metrics, lines)
 
 
@@ -109,10 +113,13 @@ def sgd_readouts(study: SgdStudy, *, tolerance: float) -> SgdReadouts:
     history, beta = study.history, study.final_beta
     names = ("β1", "β2", "bias b")[: len(beta)]
     metrics = (*((f"final {name}", number(float(v))) for name, v in zip(names, beta)),
-               ("loss", number(float(history.losses[-1]), digits=4)), ("accuracy", number(float(history.accuracies[-1]))))
+               ("loss", number(float(history.losses[-1]), digits=4)),
+               ("accuracy", number(float(history.accuracies[-1]))))
     batch = "x_i" if study.batch_size == 1 else rf"\frac{{1}}{{{study.batch_size}}}\sum_{{i \in B}} x_i"
-    rule = (rf"\beta \leftarrow \beta - \alpha\, {batch}\,\big(\sigma(x_i \cdot \beta) - y_i\big), \quad \alpha = {study.lr:g}"
-            rf"\qquad \beta_{{{int(history.steps[-1])}}} = {_vector(beta)}, \quad \nabla L(\beta) = {_vector(study.analytic)}")
+    rule = (rf"\beta \leftarrow \beta - \alpha\, {batch}\,\big(\sigma(x_i \cdot \beta) - y_i\big), "
+            rf"\quad \alpha = {study.lr:g}"
+            rf"\qquad \beta_{{{int(history.steps[-1])}}} = {_vector(beta)}, "
+            rf"\quad \nabla L(\beta) = {_vector(study.analytic)}")
     passed = bool(np.isfinite(study.check_error)) and study.check_error <= tolerance
     check = (f"Gradient check at the final β: the formula gives {_plain(study.analytic)}, central differences give "
              f"{_plain(study.numeric)}; relative difference {number(study.check_error, digits=1, scientific=True)}")

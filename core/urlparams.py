@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["BoolParam", "ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "RangeParam", "Reading", "TextParam", "log_steps", "read_params"]
+__all__ = ["BoolParam", "ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "RangeParam", "Reading",
+           "TextParam", "log_steps", "read_params"]
 
 MAX_TEXT = 500  # characters: the formula boxes' own limit
 
@@ -125,7 +126,8 @@ class RangeParam:
         except ValueError:
             return _refuse(name, shown, "is not two numbers", self.default)
         if len(pair) != 2 or not all(math.isfinite(v) for v in pair) or not self.low <= pair[0] < pair[1] <= self.high:
-            return _refuse(name, shown, f"is not two numbers low < high within {self.low:g} … {self.high:g}", self.default)
+            return _refuse(name, shown, f"is not two numbers low < high within {self.low:g} … {self.high:g}",
+                           self.default)
         return Reading(pair)
 
 

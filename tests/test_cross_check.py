@@ -27,7 +27,8 @@ def _smooth(depth: int = 3) -> st.SearchStrategy[str]:
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return st.one_of(
             st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(lambda t: f"({t[0]}){t[1]}({t[2]})"),
-            st.tuples(st.sampled_from(["sin", "cos", "tanh", "atan", "exp"]), inner).map(lambda t: f"{t[0]}(0.5({t[1]}))"),
+            st.tuples(st.sampled_from(["sin", "cos", "tanh", "atan", "exp"]), inner).map(
+                lambda t: f"{t[0]}(0.5({t[1]}))"),
             inner.map(lambda s: f"1/(1+({s})^2)"),
             inner.map(lambda s: f"({s})^2"),
         )

@@ -95,7 +95,8 @@ def test_presets_reproduce_their_rule(preset):
 def test_stencil_leaving_the_domain_is_named():
     study = study_derivative("ln(x)", x0=0.5, h=1.0, method="central")
     assert any("central" in note and "one-sided" in note for note in study.notes)
-    one_sided = (-3 * np.log(0.5) + 4 * np.log(1.5) - np.log(2.5)) / 2.0  # second order, like central, on the defined side
+    # second order, like central, on the defined side
+    one_sided = (-3 * np.log(0.5) + 4 * np.log(1.5) - np.log(2.5)) / 2.0
     assert study.estimate("central").value == pytest.approx(one_sided, rel=TEXTBOOK)
 
 

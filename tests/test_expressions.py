@@ -130,7 +130,8 @@ def test_latex(text, expected_latex):
 def test_sympy_tree_uses_declared_real_symbols_only():
     expression = parse("x1 x2 + sin(x1)", ("x1", "x2"))
     assert expression.sympy.free_symbols == {sp.Symbol("x1", real=True), sp.Symbol("x2", real=True)}
-    assert expression.sympy == sp.Symbol("x1", real=True) * sp.Symbol("x2", real=True) + sp.sin(sp.Symbol("x1", real=True))
+    assert expression.sympy == (sp.Symbol("x1", real=True) * sp.Symbol("x2", real=True)
+                                + sp.sin(sp.Symbol("x1", real=True)))
 
 
 @pytest.mark.parametrize(
@@ -231,7 +232,8 @@ def test_time_limit_stops_runaway_sympy_work():
 
 
 class _Finalized:
-    """Runs Python code in __del__, as garbage collection of other libraries' objects can in the middle of SymPy work."""
+    """Runs Python code in __del__, as garbage collection of other libraries' objects can in the middle of SymPy
+    work."""
 
     def __del__(self) -> None:
         str(self.__class__)
@@ -244,7 +246,8 @@ def test_time_limit_survives_a_finalizer_running_past_the_deadline():
             while time.thread_time() - start < 0.02:
                 pass
             finalized = _Finalized()
-            del finalized  # past the deadline: an exception raised in __del__ would be swallowed with the trace function
+            # past the deadline: an exception raised in __del__ would be swallowed with the trace function
+            del finalized
             sp.expand((sp.Symbol("a") + sp.Symbol("b") + sp.Symbol("c") + 1) ** 30)
 
 
@@ -268,7 +271,8 @@ def _grammatical(depth: int = 3) -> st.SearchStrategy[str]:
 
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return st.one_of(
-            st.tuples(inner, st.sampled_from([" + ", " - ", "*", "/", "^", " "]), inner).map(lambda t: f"({t[0]}){t[1]}({t[2]})"),
+            st.tuples(inner, st.sampled_from([" + ", " - ", "*", "/", "^", " "]), inner).map(
+                lambda t: f"({t[0]}){t[1]}({t[2]})"),
             st.tuples(st.sampled_from(functions), inner).map(lambda t: f"{t[0]}({t[1]})"),
             inner.map(lambda s: f"-{s}"),
         )

@@ -29,9 +29,11 @@ def test_tutorial_example_b():
 
 CLOSED = {  # (formula, gradient closed form)
     "saddle": ("x1^2 - x2^2", lambda a, b: (2 * a, -2 * b)),
-    "rosenbrock": ("(1 - x1)^2 + 100(x2 - x1^2)^2", lambda a, b: (-2 * (1 - a) - 400 * a * (b - a**2), 200 * (b - a**2))),
+    "rosenbrock": ("(1 - x1)^2 + 100(x2 - x1^2)^2",
+                   lambda a, b: (-2 * (1 - a) - 400 * a * (b - a**2), 200 * (b - a**2))),
     "himmelblau": ("(x1^2 + x2 - 11)^2 + (x1 + x2^2 - 7)^2",
-                   lambda a, b: (4 * a * (a**2 + b - 11) + 2 * (a + b**2 - 7), 2 * (a**2 + b - 11) + 4 * b * (a + b**2 - 7))),
+                   lambda a, b: (4 * a * (a**2 + b - 11) + 2 * (a + b**2 - 7),
+                                 2 * (a**2 + b - 11) + 4 * b * (a + b**2 - 7))),
     "ravine": ("0.1x1^2 + 5x2^2", lambda a, b: (0.2 * a, 10 * b)),
     "trig": ("sin(x1) cos(x2)", lambda a, b: (math.cos(a) * math.cos(b), -math.sin(a) * math.sin(b))),
 }

@@ -34,7 +34,11 @@ def test_tutorial_example_c(tutorial):
 
 def test_tutorial_grid_is_the_tutorials(tutorial):
     np.testing.assert_allclose(tutorial.grid_b1, np.arange(-15, 15.01, 0.5))
-    np.testing.assert_allclose(tutorial.grid_loss[3, 7], logistic.loss(tutorial.X, tutorial.y, np.array([tutorial.grid_b1[7], tutorial.grid_b2[3]])), rtol=1e-12)
+    np.testing.assert_allclose(
+        tutorial.grid_loss[3, 7],
+        logistic.loss(tutorial.X, tutorial.y, np.array([tutorial.grid_b1[7], tutorial.grid_b2[3]])),
+        rtol=1e-12,
+    )
 
 
 def test_grid_widens_to_keep_the_path_in_view():
@@ -92,7 +96,8 @@ BAD_CSV = [
 ]
 
 
-@pytest.mark.parametrize(("content", "message"), BAD_CSV, ids=["empty", "columns", "text", "label", "inf", "header-only", "binary", "rows", "bytes"])
+@pytest.mark.parametrize(("content", "message"), BAD_CSV,
+                         ids=["empty", "columns", "text", "label", "inf", "header-only", "binary", "rows", "bytes"])
 def test_bad_csv_names_the_problem(content, message):
     with pytest.raises(ParameterError, match=message) as caught:
         data_from_csv(content)
@@ -101,9 +106,10 @@ def test_bad_csv_names_the_problem(content, message):
 
 @pytest.mark.parametrize(
     ("settings", "parameter", "message"),
-    [(SgdSettings(lr=-1.0), "lr", "positive"), (SgdSettings(steps=0), "steps", "between 1"), (SgdSettings(n=0), "n", "N must be"),
-     (SgdSettings(batch=5000), "batch", "between 1 and N = 2000"), (SgdSettings(data="moons"), "data", "must be one of"),
-     (SgdSettings(data="upload"), "upload", "Choose a CSV"), (SgdSettings(noise=0.7), "noise", "between 0 and 0.5")],
+    [(SgdSettings(lr=-1.0), "lr", "positive"), (SgdSettings(steps=0), "steps", "between 1"),
+     (SgdSettings(n=0), "n", "N must be"), (SgdSettings(batch=5000), "batch", "between 1 and N = 2000"),
+     (SgdSettings(data="moons"), "data", "must be one of"), (SgdSettings(data="upload"), "upload", "Choose a CSV"),
+     (SgdSettings(noise=0.7), "noise", "between 0 and 0.5")],
     ids=["lr", "steps", "n", "batch", "data", "no-file", "noise"],
 )
 def test_bad_settings(settings, parameter, message):
@@ -144,5 +150,6 @@ def test_other_figures(tutorial):
     assert [t.name for t in curves_figure(tutorial).data] == ["loss", "accuracy"]
     spread = spread_figure(tutorial)
     assert len(spread.data[0].x) == len(tutorial.spread)
-    np.testing.assert_allclose(tutorial.spread.mean(axis=0), tutorial.full, atol=5 * tutorial.spread.std(axis=0).max() / np.sqrt(len(tutorial.spread)))
+    np.testing.assert_allclose(tutorial.spread.mean(axis=0), tutorial.full,
+                               atol=5 * tutorial.spread.std(axis=0).max() / np.sqrt(len(tutorial.spread)))
     json.loads(spread.to_json())

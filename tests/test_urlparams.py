@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from core.urlparams import BoolParam, ChoiceParam, FloatParam, IntParam, LogStepParam, RangeParam, TextParam, log_steps, read_params
+from core.urlparams import (
+    BoolParam,
+    ChoiceParam,
+    FloatParam,
+    IntParam,
+    LogStepParam,
+    RangeParam,
+    TextParam,
+    log_steps,
+    read_params,
+)
 
 STEPS = log_steps(low_exponent=-12, high_exponent=0)
 SPECS = {
@@ -23,7 +33,9 @@ def test_log_steps_are_1_2_5_and_print_exactly():
 
 def test_absent_parameters_take_defaults():
     readings = read_params({}, SPECS)
-    assert {k: r.value for k, r in readings.items()} == {"x0": 5.0, "n": 2000, "method": "central", "h": 1e-6, "f": "x^2"}
+    assert {k: r.value for k, r in readings.items()} == {
+        "x0": 5.0, "n": 2000, "method": "central", "h": 1e-6, "f": "x^2"
+    }
     assert all(r.problem is None for r in readings.values())
 
 
@@ -41,9 +53,11 @@ def test_good_values_are_read(name, raw, value):
 @pytest.mark.parametrize(
     ("name", "raw", "message"),
     [("x0", "abc", "is not a number"), ("x0", "1e9", r"is outside -100 … 100"), ("x0", "nan", "outside"),
-     ("n", "0", "is outside 100 … 100000"), ("n", "2.5", "not a whole number"), ("method", "foo", "is not one of forward, central"),
+     ("n", "0", "is outside 100 … 100000"), ("n", "2.5", "not a whole number"),
+     ("method", "foo", "is not one of forward, central"),
      ("h", "-1", "outside"), ("h", "7", "outside"), ("h", "x", "not a number"), ("f", "x" * 21, "longer than 20")],
-    ids=["x0-text", "x0-large", "x0-nan", "n-zero", "n-fraction", "method", "h-negative", "h-large", "h-text", "f-long"],
+    ids=["x0-text", "x0-large", "x0-nan", "n-zero", "n-fraction", "method", "h-negative", "h-large", "h-text",
+         "f-long"],
 )
 def test_bad_values_fall_back_with_a_reason(name, raw, message):
     reading = read_params({name: raw}, SPECS)[name]
@@ -63,7 +77,8 @@ RANGE = {"x1_range": RangeParam((-5.0, 5.0), -50.0, 50.0)}
 @pytest.mark.parametrize(
     ("raw", "value", "problem"),
     [(["-2", "3.5"], (-2.0, 3.5), None), ([], (-5.0, 5.0), None), (["3", "1"], (-5.0, 5.0), "low < high"),
-     (["a", "1"], (-5.0, 5.0), "not two numbers"), (["1"], (-5.0, 5.0), "low < high"), (["-99", "1"], (-5.0, 5.0), "within -50")],
+     (["a", "1"], (-5.0, 5.0), "not two numbers"), (["1"], (-5.0, 5.0), "low < high"),
+     (["-99", "1"], (-5.0, 5.0), "within -50")],
     ids=["good", "absent", "reversed", "text", "one-value", "outside"],
 )
 def test_ranges_are_read_from_repeated_values(raw, value, problem):
@@ -77,7 +92,8 @@ def test_single_valued_parameters_take_the_last_repeat():
 
 
 @pytest.mark.parametrize(("raw", "value", "problem"), [("true", True, None), ("False", False, None), ("1", True, None),
-                                                       ("maybe", False, "is not true or false")], ids=["true", "False", "1", "maybe"])
+                                                       ("maybe", False, "is not true or false")],
+                         ids=["true", "False", "1", "maybe"])
 def test_booleans(raw, value, problem):
     reading = read_params({"bias": raw}, {"bias": BoolParam(False)})["bias"]
     assert reading.value is value and (reading.problem is None if problem is None else problem in reading.problem)

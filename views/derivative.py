@@ -35,7 +35,8 @@ def load_preset():
 
 url_problems = init_from_url(URL, page="derivative")
 st.title("Derivative")
-st.caption("The derivative is the slope of the tangent. A finite difference estimates it with a secant through nearby points.")
+st.caption("The derivative is the slope of the tangent. "
+           "A finite difference estimates it with a secant through nearby points.")
 with controls("Presets"):
     st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
 
@@ -44,7 +45,8 @@ left.text_input("f(x) =", URL["f"].default, key="f", bind="query-params", max_ch
 f_slot = left.container()
 middle.number_input("x0", value=URL["x0"].default, key="x0", bind="query-params", step=0.1, format="%.4g")
 x0_slot = middle.container()
-right.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params", format_func=lambda v: f"{v:.0e}")
+right.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params",
+                    format_func=lambda v: f"{v:.0e}")
 h_slot = right.container()
 st.segmented_control("method", METHODS, default=URL["method"].default, key="method", bind="query-params", required=True)
 method_slot = st.container()
@@ -57,7 +59,8 @@ for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slo
     show_problem(slot, url_problems.get(name))
 
 try:
-    result, tangent, errors = view(st.session_state.f, float(st.session_state.x0), st.session_state.h, st.session_state.method, x_range)
+    result, tangent, errors = view(st.session_state.f, float(st.session_state.x0), st.session_state.h,
+                                   st.session_state.method, x_range)
 except ExpressionError as error:
     show_problem(f_slot, str(error))
     st.stop()

@@ -70,17 +70,23 @@ right.number_input("x2", value=URL["x2"].default, key="x2", bind="query-params",
 slots["x2"] = right.container()
 with st.expander("View window, arrows and finite differences", expanded=False):
     a, b = st.columns(2)
-    a.slider("x1 range (horizontal)", -100.0, 100.0, URL["x1_range"].default, step=0.5, key="x1_range", bind="query-params")
+    a.slider("x1 range (horizontal)", -100.0, 100.0, URL["x1_range"].default, step=0.5, key="x1_range",
+             bind="query-params")
     slots["x1_range"] = a.container()
-    b.slider("x2 range (vertical)", -100.0, 100.0, URL["x2_range"].default, step=0.5, key="x2_range", bind="query-params")
+    b.slider("x2 range (vertical)", -100.0, 100.0, URL["x2_range"].default, step=0.5, key="x2_range",
+             bind="query-params")
     slots["x2_range"] = b.container()
-    a.number_input("arrow length scale", min_value=0.001, max_value=10.0, value=URL["scale"].default, key="scale", bind="query-params", format="%.3g")
+    a.number_input("arrow length scale", min_value=0.001, max_value=10.0, value=URL["scale"].default, key="scale",
+                   bind="query-params", format="%.3g")
     slots["scale"] = a.container()
-    b.slider("direction u: angle from the x1 axis (degrees)", -180.0, 180.0, URL["angle"].default, step=5.0, key="angle", bind="query-params")
+    b.slider("direction u: angle from the x1 axis (degrees)", -180.0, 180.0, URL["angle"].default, step=5.0,
+             key="angle", bind="query-params")
     slots["angle"] = b.container()
-    a.segmented_control("method", METHODS, default=URL["method"].default, key="method", bind="query-params", required=True)
+    a.segmented_control("method", METHODS, default=URL["method"].default, key="method", bind="query-params",
+                        required=True)
     slots["method"] = a.container()
-    b.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params", format_func=lambda v: f"{v:.0e}")
+    b.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params",
+                    format_func=lambda v: f"{v:.0e}")
     slots["h"] = b.container()
 show_field = st.toggle("Show the gradient field", URL["field"].default, key="field", bind="query-params")
 for name, message in problems.items():
@@ -89,7 +95,8 @@ for name, message in problems.items():
 window = Window(*st.session_state.x1_range, *st.session_state.x2_range)
 point = (float(st.session_state.x1), float(st.session_state.x2))
 try:
-    settings = (st.session_state.f, point, window, st.session_state.method, st.session_state.h, float(st.session_state.angle))
+    settings = (st.session_state.f, point, window, st.session_state.method, st.session_state.h,
+                float(st.session_state.angle))
     result = study(*settings)
 except ExpressionError as error:
     show_problem(slots["f"], str(error))
@@ -110,6 +117,7 @@ show_chart(contour(*settings, float(st.session_state.scale), show_field), name="
 for line in readouts.latex:
     st.latex(line)
 st.page_link("views/jacobian.py", label="∇f is f's 1×2 Jacobian: open the map x ↦ ∇f(x) on the Jacobian page",
-             icon=":material/grid_on:", query_params={"grad": st.session_state.f, "x1": str(point[0]), "x2": str(point[1])})
+             icon=":material/grid_on:",
+             query_params={"grad": st.session_state.f, "x1": str(point[0]), "x2": str(point[1])})
 if st.toggle("Show the 3D surface with the tangent plane", URL["surface"].default, key="surface", bind="query-params"):
     show_chart(surface(*settings), name="gradient-surface", theme=None, key="surface_chart")

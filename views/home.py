@@ -29,7 +29,8 @@ if cards:
             st.caption(info.blurb)
 
 st.subheader("Formula preview")
-st.caption("Type a formula to see how Gradient Lab reads it. `x^2`, `2x`, `(x+2)(x-6)`, `3 sin(x)`, `e^x`, `ln(x)` all work.")
+st.caption("Type a formula to see how Gradient Lab reads it. "
+           "`x^2`, `2x`, `(x+2)(x-6)`, `3 sin(x)`, `e^x`, `ln(x)` all work.")
 left, right = st.columns([3, 1])
 names = right.radio("Variables", list(VARIABLE_SETS), key="preview_vars", horizontal=True)
 text = left.text_input("f =", value="(x+2)(x-6)", key="preview", max_chars=MAX_LENGTH)

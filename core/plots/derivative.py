@@ -12,14 +12,16 @@ from core.plots.style import COLORS, LINE_WIDTH, base_layout, layout
 
 __all__ = ["error_figure", "tangent_figure"]
 
-METHOD_COLORS = {"forward": COLORS["orange"], "backward": COLORS["sky"], "central": COLORS["blue"], "five-point": COLORS["vermillion"]}
+METHOD_COLORS = {"forward": COLORS["orange"], "backward": COLORS["sky"], "central": COLORS["blue"],
+                 "five-point": COLORS["vermillion"]}
 FRAME_MS = 120
 ROUNDOFF_MARGIN = 100  # a guide needs the error at h = 0.1 this far above round-off (eps·|f|/h) to be truncation
 _SECANT, _STENCIL = 2, 3  # trace indices the animation frames replace
 
 
 def _y_range(y: np.ndarray, *extra: float) -> list[float]:
-    """The plot's y-range: all of a bounded curve, the central 96% of one with a pole (so the pole is not all you see)."""
+    """The plot's y-range: all of a bounded curve, the central 96% of one with a pole (so the pole is not all
+    you see)."""
     finite = y[np.isfinite(y)]
     values = np.concatenate([finite, [v for v in extra if math.isfinite(v)]])
     spread = np.ptp(finite) if finite.size else 0.0
@@ -40,7 +42,8 @@ def _secant_traces(frame: SecantFrame, x_range: tuple[float, float], method: str
     dash = "dash" if math.isfinite(frame.slope) else "dot"
     return [
         {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": "secant",
-         "line": {"color": COLORS["purple"], "width": LINE_WIDTH, "dash": dash}, "customdata": [frame.slope, frame.slope],
+         "line": {"color": COLORS["purple"], "width": LINE_WIDTH, "dash": dash},
+         "customdata": [frame.slope, frame.slope],
          "hovertemplate": f"secant ({method}, h = {frame.step:.2g})<br>slope %{{customdata:.6g}}<extra></extra>"},
         {"type": "scatter", "x": frame.points_x, "y": frame.points_y, "mode": "markers", "name": "stencil points",
          "marker": {"color": COLORS["purple"], "size": 11, "symbol": "diamond"}},
@@ -50,15 +53,18 @@ def _secant_traces(frame: SecantFrame, x_range: tuple[float, float], method: str
 def _animation_controls(study: DerivativeStudy) -> dict:
     steps = [
         {"label": f"{frame.step:.2g}", "method": "animate",
-         "args": [[f"h={frame.step:.3g}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}]}
+         "args": [[f"h={frame.step:.3g}"],
+                  {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}]}
         for frame in study.frames
     ]
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
     return {
-        "updatemenus": [{"type": "buttons", "showactive": False, "x": 0, "y": -0.16, "xanchor": "left", "yanchor": "top",
+        "updatemenus": [{"type": "buttons", "showactive": False,
+                         "x": 0, "y": -0.16, "xanchor": "left", "yanchor": "top",
                          "buttons": [{"label": "▶ Play h → 0", "method": "animate", "args": [None, play]},
                                      {"label": "❚❚ Pause", "method": "animate",
-                                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]}]}],
+                                      "args": [[None],
+                                               {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]}]}],
         "sliders": [{"active": 0, "x": 0.22, "y": -0.12, "len": 0.78, "currentvalue": {"prefix": "secant step h = "},
                      "pad": {"t": 10}, "steps": steps}],
     }
@@ -72,19 +78,23 @@ def tangent_figure(study: DerivativeStudy, *, x_range: tuple[float, float]) -> g
     """
     tangent_x, tangent_y = _line(x_range, study.x0, study.fx0, study.exact if math.isfinite(study.exact) else 0.0)
     figure = go.Figure([
-        go.Scatter(x=study.curve_x, y=np.where(np.isfinite(study.curve_y), study.curve_y, np.nan), mode="lines", name="f(x)",
+        go.Scatter(x=study.curve_x, y=np.where(np.isfinite(study.curve_y), study.curve_y, np.nan),
+                   mode="lines", name="f(x)",
                    line={"color": COLORS["blue"], "width": LINE_WIDTH}, connectgaps=False),
-        go.Scatter(x=tangent_x, y=tangent_y, mode="lines", name="tangent", visible=True if math.isfinite(study.exact) else "legendonly",
+        go.Scatter(x=tangent_x, y=tangent_y, mode="lines", name="tangent",
+                   visible=True if math.isfinite(study.exact) else "legendonly",
                    line={"color": COLORS["orange"], "width": LINE_WIDTH}),
         *_secant_traces(study.secant, x_range, study.method),
-        go.Scatter(x=[study.x0], y=[study.fx0], mode="markers", name="x0", marker={"color": COLORS["vermillion"], "size": 14},
+        go.Scatter(x=[study.x0], y=[study.fx0], mode="markers", name="x0",
+                   marker={"color": COLORS["vermillion"], "size": 14},
                    hovertemplate="x0 = %{x:.6g}<br>f(x0) = %{y:.6g}<extra></extra>"),
     ])
     figure.update_layout(
         layout(x_title="x", y_title="f(x)"), yaxis_range=_y_range(study.curve_y, study.fx0), xaxis_range=list(x_range),
         margin={"b": 150}, **_animation_controls(study),
     )
-    figure.frames = [{"name": f"h={frame.step:.3g}", "data": _secant_traces(frame, x_range, study.method), "traces": [_SECANT, _STENCIL]}
+    figure.frames = [{"name": f"h={frame.step:.3g}", "data": _secant_traces(frame, x_range, study.method),
+                      "traces": [_SECANT, _STENCIL]}
                      for frame in study.frames]  # last: layout updates on a figure with frames are slow in plotly.py
     return figure
 
@@ -103,13 +113,18 @@ def error_figure(study: DerivativeStudy) -> go.Figure:
     errors = np.full((len(sweep.methods), len(sweep.steps)), np.nan) if sweep.errors is None else sweep.errors
     for method, row in zip(sweep.methods, errors):
         shown = np.where(row > 0, row, np.nan)
-        figure.add_scatter(x=sweep.steps, y=shown, mode="lines", name=method, line={"color": METHOD_COLORS[method], "width": LINE_WIDTH},
+        figure.add_scatter(x=sweep.steps, y=shown, mode="lines", name=method,
+                           line={"color": METHOD_COLORS[method], "width": LINE_WIDTH},
                            hovertemplate=f"{method}<br>h = %{{x:.2e}}<br>error = %{{y:.2e}}<extra></extra>")
     for estimate in study.estimates:
         if math.isfinite(estimate.best_error) and estimate.best_error > 0:
-            figure.add_scatter(x=[estimate.best_step], y=[estimate.best_error], mode="markers", name=f"best h ({estimate.method})",
-                               marker={"symbol": "star", "size": 16, "color": METHOD_COLORS[estimate.method], "line": {"width": 1, "color": "black"}},
-                               showlegend=False, hovertemplate=f"best h for {estimate.method}: %{{x:.1e}}<br>error %{{y:.1e}}<extra></extra>")
+            figure.add_scatter(x=[estimate.best_step], y=[estimate.best_error], mode="markers",
+                               name=f"best h ({estimate.method})",
+                               marker={"symbol": "star", "size": 16, "color": METHOD_COLORS[estimate.method],
+                                       "line": {"width": 1, "color": "black"}},
+                               showlegend=False,
+                               hovertemplate=f"best h for {estimate.method}: %{{x:.1e}}<br>"
+                                             f"error %{{y:.1e}}<extra></extra>")
     _add_guides(figure, study, errors)
     figure.add_vline(x=study.h, line={"color": COLORS["grey"], "dash": "dot", "width": 2},
                      annotation_text=f"h = {study.h:.0e}", annotation_position="top")

@@ -29,7 +29,8 @@ def _arrow(start: np.ndarray, vector: np.ndarray, name: str, color: str, *, dash
 
 def _field_trace(study: GradientStudy) -> go.Scatter:
     """Arrows of equal length along ∇f on a grid (direction only: magnitudes differ by orders on most surfaces)."""
-    cell = min(study.window.x1_high - study.window.x1_low, study.window.x2_high - study.window.x2_low) / study.field_x1.shape[0]
+    cell = (min(study.window.x1_high - study.window.x1_low, study.window.x2_high - study.window.x2_low)
+            / study.field_x1.shape[0])
     norm = np.hypot(study.field_g1, study.field_g2)
     with np.errstate(invalid="ignore", divide="ignore"):
         u, v = 0.8 * cell * study.field_g1 / norm, 0.8 * cell * study.field_g2 / norm
@@ -38,8 +39,10 @@ def _field_trace(study: GradientStudy) -> go.Scatter:
     xs = np.column_stack([starts_x, starts_x + u.ravel(), nan]).ravel()
     ys = np.column_stack([starts_y, starts_y + v.ravel(), nan]).ravel()
     sizes = np.tile([0, 7, 0], starts_x.size)
-    return go.Scatter(x=xs, y=ys, mode="lines+markers", name="gradient field", line={"color": "rgba(255,255,255,0.75)", "width": 1.2},
-                      marker={"symbol": "arrow", "angleref": "previous", "size": sizes, "color": "rgba(255,255,255,0.9)"},
+    return go.Scatter(x=xs, y=ys, mode="lines+markers", name="gradient field",
+                      line={"color": "rgba(255,255,255,0.75)", "width": 1.2},
+                      marker={"symbol": "arrow", "angleref": "previous", "size": sizes,
+                              "color": "rgba(255,255,255,0.9)"},
                       hoverinfo="skip", connectgaps=False)
 
 
@@ -47,13 +50,16 @@ def _click_grid(study: GradientStudy) -> go.Scatter:
     a, b = np.meshgrid(np.linspace(study.window.x1_low, study.window.x1_high, CLICK_GRID),
                        np.linspace(study.window.x2_low, study.window.x2_high, CLICK_GRID))
     return go.Scatter(x=a.ravel(), y=b.ravel(), mode="markers", name="click to move the point", showlegend=False,
-                      marker={"size": 12, "opacity": 0}, hovertemplate="move the point to (%{x:.2f}, %{y:.2f})<extra></extra>")
+                      marker={"size": 12, "opacity": 0},
+                      hovertemplate="move the point to (%{x:.2f}, %{y:.2f})<extra></extra>")
 
 
 def _level_curve(study: GradientStudy) -> go.Contour:
-    """The single contour f = f(point), from every second grid row and column: a smooth line at a quarter of the data."""
+    """The single contour f = f(point), from every second grid row and column: a smooth line at a quarter of the
+    data."""
     return go.Contour(
-        x=study.grid_x1[::2], y=study.grid_x2[::2], z=study.grid_f[::2, ::2].astype(np.float32), name=f"level curve f = {study.value:.3g}", showlegend=True,
+        x=study.grid_x1[::2], y=study.grid_x2[::2], z=study.grid_f[::2, ::2].astype(np.float32),
+        name=f"level curve f = {study.value:.3g}", showlegend=True,
         contours={"coloring": "none", "start": study.value, "end": study.value, "size": 1.0, "showlabels": False},
         line={"color": COLORS["black"], "width": LINE_WIDTH}, showscale=False, hoverinfo="skip",
     )
@@ -69,12 +75,14 @@ def contour_figure(study: GradientStudy, *, scale: float, show_field: bool) -> g
     p, g = np.asarray(study.point), study.best
     reach = 0.1 * min(study.window.x1_high - study.window.x1_low, study.window.x2_high - study.window.x2_low)
     traces = [
-        go.Contour(x=study.grid_x1, y=study.grid_x2, z=study.grid_f.astype(np.float32), colorscale="Viridis", ncontours=25, name="f",
-                   colorbar={"title": {"text": "f(x1, x2)"}}, hovertemplate="x1 %{x:.3f}<br>x2 %{y:.3f}<br>f %{z:.4g}<extra></extra>"),
+        go.Contour(x=study.grid_x1, y=study.grid_x2, z=study.grid_f.astype(np.float32), colorscale="Viridis",
+                   ncontours=25, name="f", colorbar={"title": {"text": "f(x1, x2)"}},
+                   hovertemplate="x1 %{x:.3f}<br>x2 %{y:.3f}<br>f %{z:.4g}<extra></extra>"),
         _level_curve(study),
         go.Scatter(x=[p[0] - 1.5 * reach * study.tangent[0], p[0] + 1.5 * reach * study.tangent[0]],
                    y=[p[1] - 1.5 * reach * study.tangent[1], p[1] + 1.5 * reach * study.tangent[1]],
-                   mode="lines", name="tangent to level curve", line={"color": COLORS["black"], "width": LINE_WIDTH, "dash": "dash"}),
+                   mode="lines", name="tangent to level curve",
+                   line={"color": COLORS["black"], "width": LINE_WIDTH, "dash": "dash"}),
     ]
     if show_field:
         traces.append(_field_trace(study))
@@ -83,14 +91,16 @@ def contour_figure(study: GradientStudy, *, scale: float, show_field: bool) -> g
         _arrow(p, scale * np.array([0.0, g[1]]), "∂f/∂x2", COLORS["yellow"]),
         _arrow(p, scale * g, "gradient", COLORS["vermillion"]),
         _arrow(p, reach * study.direction, "direction u", COLORS["purple"], dash="dot"),
-        go.Scatter(x=[p[0]], y=[p[1]], mode="markers", name="point", marker={"color": "white", "size": 13, "line": {"width": 3, "color": COLORS["black"]}}),
+        go.Scatter(x=[p[0]], y=[p[1]], mode="markers", name="point",
+                   marker={"color": "white", "size": 13, "line": {"width": 3, "color": COLORS["black"]}}),
         _click_grid(study),
     ]
     figure = base_layout(go.Figure(traces), x_title="x1", y_title="x2", height=760)
     figure.update_layout(legend={"orientation": "v", "x": 1.18, "y": 1, "yanchor": "top", "xanchor": "left"},
                          margin={"r": 220})
     figure.update_xaxes(range=[study.window.x1_low, study.window.x1_high], constrain="domain")
-    figure.update_yaxes(range=[study.window.x2_low, study.window.x2_high], scaleanchor="x", scaleratio=1, constrain="domain")
+    figure.update_yaxes(range=[study.window.x2_low, study.window.x2_high], scaleanchor="x", scaleratio=1,
+                        constrain="domain")
     figure.update_layout(clickmode="event+select", dragmode="pan")
     return figure
 
@@ -101,7 +111,8 @@ def surface_figure(study: GradientStudy) -> go.Figure:
     x1, x2, z = study.grid_x1[::step], study.grid_x2[::step], study.grid_f[::step, ::step]
     figure = go.Figure([
         go.Surface(x=x1, y=x2, z=z, colorscale="Viridis", name="f", showscale=False, opacity=0.9),
-        go.Surface(x=study.patch_x1, y=study.patch_x2, z=study.patch_plane, name="tangent plane", showscale=False, opacity=0.75,
+        go.Surface(x=study.patch_x1, y=study.patch_x2, z=study.patch_plane, name="tangent plane", showscale=False,
+                   opacity=0.75,
                    colorscale=[[0, COLORS["orange"]], [1, COLORS["orange"]]], showlegend=True),
         go.Scatter3d(x=[study.point[0]], y=[study.point[1]], z=[study.value], mode="markers", name="point",
                      marker={"size": 6, "color": COLORS["vermillion"]}),

@@ -51,7 +51,8 @@ def _moving_traces(study: SgdStudy, frame: int, box) -> list[dict]:
         {"type": "scatter", "x": betas[shown, 0], "y": betas[shown, 1], "mode": "lines", "name": "path so far",
          "line": {"color": "white", "width": LINE_WIDTH}, "xaxis": "x", "yaxis": "y"},
         {"type": "scatter", "x": betas[frame:frame + 1, 0], "y": betas[frame:frame + 1, 1], "mode": "markers",
-         "name": "β at this step", "marker": {"color": COLORS["orange"], "size": 14, "line": {"width": 2, "color": "black"}},
+         "name": "β at this step",
+         "marker": {"color": COLORS["orange"], "size": 14, "line": {"width": 2, "color": "black"}},
          "hovertemplate": f"step {step}<br>β = (%{{x:.3f}}, %{{y:.3f}})<extra></extra>", "xaxis": "x", "yaxis": "y"},
         {"type": "scatter", "x": bx, "y": by, "mode": "lines", "name": "decision boundary",
          "line": {"color": COLORS["black"], "width": LINE_WIDTH, "dash": "dash"}, "xaxis": "x2", "yaxis": "y2"},
@@ -64,32 +65,44 @@ def _static_traces(study: SgdStudy, shown_points: np.ndarray) -> list[go.BaseTra
     final, loss = betas[-1], study.history.losses[-1]
     X, y = study.X[shown_points].astype(np.float32), study.y[shown_points]
     return [
-        go.Contour(x=study.grid_b1, y=study.grid_b2, z=study.grid_loss.astype(np.float32), colorscale="Cividis", ncontours=30,
-                   name="loss", colorbar={"title": {"text": "loss"}, "x": 0.425, "len": 0.9, "thickness": 14},
+        go.Contour(x=study.grid_b1, y=study.grid_b2, z=study.grid_loss.astype(np.float32), colorscale="Cividis",
+                   ncontours=30, name="loss",
+                   colorbar={"title": {"text": "loss"}, "x": 0.425, "len": 0.9, "thickness": 14},
                    hovertemplate="β1 %{x:.2f}<br>β2 %{y:.2f}<br>loss %{z:.4f}<extra></extra>"),
-        go.Scatter(x=betas[:, 0], y=betas[:, 1], mode="lines", name="full path", line={"color": "rgba(255,255,255,0.45)", "width": 1.5}),
+        go.Scatter(x=betas[:, 0], y=betas[:, 1], mode="lines", name="full path",
+                   line={"color": "rgba(255,255,255,0.45)", "width": 1.5}),
         go.Scatter(x=betas[arrows, 0], y=betas[arrows, 1], mode="lines+markers", name=f"every {ARROW_EVERY} steps",
-                   line={"color": COLORS["sky"], "width": 2}, marker={"symbol": "arrow", "angleref": "previous", "size": 14, "color": COLORS["sky"]}),
-        go.Scatter(x=betas[:1, 0], y=betas[:1, 1], mode="markers", name="β0", marker={"color": "white", "size": 12, "symbol": "circle-open", "line": {"width": 3}}),
-        go.Scatter(x=[final[0]], y=[final[1]], mode="markers+text", name="final β", text=[f"loss {loss:.4f}" if math.isfinite(loss) else "loss not finite"],
-                   textposition="top center", textfont={"color": "white", "size": FONT_SIZE}, marker={"color": COLORS["vermillion"], "size": 14, "symbol": "x"}),
-        go.Scatter(x=X[y == 0, 0], y=X[y == 0, 1], mode="markers", name="y = 0", marker={"color": COLORS["blue"], "size": 5, "symbol": "circle"},
-                   xaxis="x2", yaxis="y2"),
-        go.Scatter(x=X[y == 1, 0], y=X[y == 1, 1], mode="markers", name="y = 1", marker={"color": COLORS["orange"], "size": 6, "symbol": "triangle-up"},
-                   xaxis="x2", yaxis="y2"),
+                   line={"color": COLORS["sky"], "width": 2},
+                   marker={"symbol": "arrow", "angleref": "previous", "size": 14, "color": COLORS["sky"]}),
+        go.Scatter(x=betas[:1, 0], y=betas[:1, 1], mode="markers", name="β0",
+                   marker={"color": "white", "size": 12, "symbol": "circle-open", "line": {"width": 3}}),
+        go.Scatter(x=[final[0]], y=[final[1]], mode="markers+text", name="final β",
+                   text=[f"loss {loss:.4f}" if math.isfinite(loss) else "loss not finite"],
+                   textposition="top center", textfont={"color": "white", "size": FONT_SIZE},
+                   marker={"color": COLORS["vermillion"], "size": 14, "symbol": "x"}),
+        go.Scatter(x=X[y == 0, 0], y=X[y == 0, 1], mode="markers", name="y = 0",
+                   marker={"color": COLORS["blue"], "size": 5, "symbol": "circle"}, xaxis="x2", yaxis="y2"),
+        go.Scatter(x=X[y == 1, 0], y=X[y == 1, 1], mode="markers", name="y = 1",
+                   marker={"color": COLORS["orange"], "size": 6, "symbol": "triangle-up"}, xaxis="x2", yaxis="y2"),
     ]
 
 
 def _slider(study: SgdStudy) -> dict:
     steps = [{"label": str(int(study.history.steps[f])), "method": "animate",
-              "args": [[f"record {f}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}]}
+              "args": [[f"record {f}"],
+                       {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}]}
              for f in study.frames]
     play = {"frame": {"duration": FRAME_MS, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     return {
-        "sliders": [{"active": len(steps) - 1, "x": 0.1, "y": -0.14, "len": 0.9, "currentvalue": {"prefix": "iteration "}, "steps": steps}],
-        "updatemenus": [{"type": "buttons", "x": 0, "y": -0.16, "xanchor": "left", "yanchor": "top", "showactive": False,
-                         "buttons": [{"label": "▶ Play", "method": "animate", "args": [[f"record {f}" for f in study.frames], play]},
-                                     {"label": "❚❚", "method": "animate", "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}]}]}],
+        "sliders": [{"active": len(steps) - 1, "x": 0.1, "y": -0.14, "len": 0.9,
+                     "currentvalue": {"prefix": "iteration "}, "steps": steps}],
+        "updatemenus": [{"type": "buttons", "x": 0, "y": -0.16, "xanchor": "left", "yanchor": "top",
+                         "showactive": False,
+                         "buttons": [{"label": "▶ Play", "method": "animate",
+                                      "args": [[f"record {f}" for f in study.frames], play]},
+                                     {"label": "❚❚", "method": "animate",
+                                      "args": [[None],
+                                               {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}]}]}],
     }
 
 
@@ -111,9 +124,12 @@ def descent_figure(study: SgdStudy, *, rng: np.random.Generator) -> go.Figure:
     moving = list(range(len(figure.data) - 3, len(figure.data)))
     figure.update_layout(layout(x_title="β1", y_title="β2", height=700), **_slider(study), margin={"b": 170, "t": 120})
     figure.update_layout(legend={"y": 1.12})
-    figure.update_layout(xaxis2={"title": {"text": "x1"}, "range": box[:2]}, yaxis2={"title": {"text": "x2"}, "range": box[2:]},
-                         xaxis={"range": [study.grid_b1[0], study.grid_b1[-1]]}, yaxis={"range": [study.grid_b2[0], study.grid_b2[-1]]})
-    figure.frames = [{"name": f"record {f}", "data": _moving_traces(study, int(f), box), "traces": moving} for f in study.frames]
+    figure.update_layout(xaxis2={"title": {"text": "x1"}, "range": box[:2]},
+                         yaxis2={"title": {"text": "x2"}, "range": box[2:]},
+                         xaxis={"range": [study.grid_b1[0], study.grid_b1[-1]]},
+                         yaxis={"range": [study.grid_b2[0], study.grid_b2[-1]]})
+    figure.frames = [{"name": f"record {f}", "data": _moving_traces(study, int(f), box), "traces": moving}
+                     for f in study.frames]
     return figure
 
 
@@ -121,12 +137,14 @@ def curves_figure(study: SgdStudy) -> go.Figure:
     """Loss (left axis) and accuracy (right axis) against the step."""
     history = study.history
     figure = go.Figure([
-        go.Scatter(x=history.steps, y=history.losses, mode="lines", name="loss", line={"color": COLORS["vermillion"], "width": LINE_WIDTH}),
+        go.Scatter(x=history.steps, y=history.losses, mode="lines", name="loss",
+                   line={"color": COLORS["vermillion"], "width": LINE_WIDTH}),
         go.Scatter(x=history.steps, y=history.accuracies, mode="lines", name="accuracy", yaxis="y2",
                    line={"color": COLORS["blue"], "width": LINE_WIDTH, "dash": "dot"}),
     ])
     figure.update_layout(layout(x_title="step", y_title="loss", height=380),
-                         yaxis2={"title": {"text": "accuracy"}, "overlaying": "y", "side": "right", "range": [0, 1.02], "dtick": 0.2})
+                         yaxis2={"title": {"text": "accuracy"}, "overlaying": "y", "side": "right", "range": [0, 1.02],
+                                 "dtick": 0.2})
     return figure
 
 

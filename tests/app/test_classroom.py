@@ -14,7 +14,8 @@ from core.plots.style import FONT_SIZE, PROJECTOR_SCALE
 from tests.app.support import chart, open_page
 
 PAGE_OF = {p.url_path: p.path for p in PAGES}
-WIDGET_READERS = ("text_input", "number_input", "select_slider", "selectbox", "slider", "toggle", "segmented_control", "radio", "button_group")
+WIDGET_READERS = ("text_input", "number_input", "select_slider", "selectbox", "slider", "toggle", "segmented_control",
+                  "radio", "button_group")
 
 
 def widget_value(at, key: str):

@@ -70,7 +70,8 @@ def test_bad_input_is_explained(key, value, message):
     assert not at.exception and any(message in e.value for e in at.error)
 
 
-@pytest.mark.parametrize(("query", "message"), [({"x1": "abc"}, "x1='abc' is not a number"), ({"scale": "-3"}, "outside")],
+@pytest.mark.parametrize(("query", "message"),
+                         [({"x1": "abc"}, "x1='abc' is not a number"), ({"scale": "-3"}, "outside")],
                          ids=["x1", "scale"])
 def test_bad_url_parameters(query, message):
     at = open_page(query, page=PAGE)

@@ -61,7 +61,8 @@ def test_url_parameters_set_the_run():
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [({"lr": "-1"}, "lr='-1' is outside"), ({"steps": "abc"}, "steps='abc' is not a whole number"), ({"n": "0"}, "n='0' is outside")],
+    [({"lr": "-1"}, "lr='-1' is outside"), ({"steps": "abc"}, "steps='abc' is not a whole number"),
+     ({"n": "0"}, "n='0' is outside")],
     ids=["lr", "steps", "n"],
 )
 def test_bad_url_parameters(query, message):

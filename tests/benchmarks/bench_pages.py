@@ -59,15 +59,18 @@ def main() -> None:
     study = study_derivative("(x+2)(x-6)", x0=5.0, h=1e-6, method="central")
     tangent_json = len(tangent_figure(study, x_range=(-8.0, 12.0)).to_json())
     error_json = len(error_figure(study).to_json())
-    print(f"derivative: study {best_ms(lambda: study_derivative('sin(x) exp(-x^2/4)', x0=1.3, h=1e-4, method='five-point')):.1f} ms; "
-          f"animated figure JSON {tangent_json / 1000:.0f} KB {verdict(tangent_json / 1000, 300)}; error figure {error_json / 1000:.0f} KB")
+    print(f"derivative: study "
+          f"{best_ms(lambda: study_derivative('sin(x) exp(-x^2/4)', x0=1.3, h=1e-4, method='five-point')):.1f} ms; "
+          f"animated figure JSON {tangent_json / 1000:.0f} KB {verdict(tangent_json / 1000, 300)}; "
+          f"error figure {error_json / 1000:.0f} KB")
     times = rerun_times("views/derivative.py", "x0", [5.0 + 0.1 * i for i in range(1, RERUNS + 1)])
     print(f"derivative: rerun after moving x0: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
           f"{verdict(statistics.median(times), 150)}")
 
     tutorial = PRESETS[0]
     rosenbrock = PRESETS[2]
-    study_gradient(rosenbrock.formula, point=rosenbrock.point, window=rosenbrock.window)  # parse + SymPy once (cached on the page)
+    study_gradient(rosenbrock.formula, point=rosenbrock.point,
+                   window=rosenbrock.window)  # parse + SymPy once (cached on the page)
     ms = best_ms(lambda: study_gradient(rosenbrock.formula, point=(0.3, 0.7), window=rosenbrock.window))
     print(f"gradient: 200×200 contour + 25×25 field + readouts (Rosenbrock): {ms:.1f} ms {verdict(ms, 50)}")
     g = study_gradient(tutorial.formula, point=tutorial.point, window=tutorial.window)
@@ -83,7 +86,8 @@ def sgd() -> None:
     study = run_sgd(SgdSettings())
     size = len(descent_figure(study, rng=np.random.default_rng(0)).to_json()) / 1000
     ms = best_ms(lambda: run_sgd(SgdSettings(seed=5)))
-    print(f"sgd: tutorial run (train + loss grid + checks) {ms:.0f} ms; animated figure JSON {size:.0f} KB {verdict(size, 200)}")
+    print(f"sgd: tutorial run (train + loss grid + checks) {ms:.0f} ms; "
+          f"animated figure JSON {size:.0f} KB {verdict(size, 200)}")
     times = rerun_times("views/sgd.py", "seed", list(range(1, RERUNS + 1)))
     print(f"sgd: default page rerun with a new seed: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
           f"{verdict(statistics.median(times), 300)}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.browser.conftest import PLOT, open_chart_page, open_with_alert, screenshot, trace_values, wait_for_run
 
 
-
 def secant_x(page) -> list[float]:
     return trace_values(page, "stencil points", "Array.from(t.x)")
 

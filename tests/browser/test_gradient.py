@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
 
 
-
 def point_on_chart(page) -> list[float]:
     return trace_values(page, "point", "[t.x[0], t.y[0]]")
 
