@@ -24,7 +24,8 @@ def arriving_on(page: str) -> bool:
 
 
 def init_from_url(specs: Mapping[str, Param], *, page: str) -> dict[str, str]:
-    """Give each URL-bound control its starting value: from the link when it is usable, else the default.
+    """Give each URL-bound control its starting value: from the link when it is usable, else the default, and
+    on a return from another page (no parameter of this page in the URL) the values the session left here.
 
     Runs when the session arrives on ``page`` (pages share names such as ``f`` for their URL parameters, so a value
     left by another page must not leak in) and for any control that has no value yet. Call before the widgets are
@@ -34,14 +35,28 @@ def init_from_url(specs: Mapping[str, Param], *, page: str) -> dict[str, str]:
     arriving = arriving_on(page)
     st.session_state["_url_page"] = page
     raw = {name: st.query_params.get_all(name) for name in st.query_params}
-    readings = read_params(raw, specs)
     problems = {}
-    for name, reading in readings.items():
-        if arriving or name not in st.session_state:
-            st.session_state[name] = reading.value
-            if reading.problem:
-                problems[name] = reading.problem
+    if arriving and returning(specs, page=page):
+        st.session_state.update(st.session_state[_left_here(page)])
+    else:
+        for name, reading in read_params(raw, specs).items():
+            if arriving or name not in st.session_state:
+                st.session_state[name] = reading.value
+                if reading.problem:
+                    problems[name] = reading.problem
+    st.session_state[_left_here(page)] = {name: st.session_state[name] for name in specs}
     return problems
+
+
+def returning(specs: Mapping[str, Param], *, page: str) -> bool:
+    """Whether the session comes back to ``page`` from another one: it has been here before, and the URL (which
+    Streamlit empties on a switch in the sidebar) carries none of the page's parameters."""
+    return _left_here(page) in st.session_state and not any(name in st.query_params for name in specs)
+
+
+def _left_here(page: str) -> str:
+    """The session-state key of the values the session's controls had on ``page`` when it last ran there."""
+    return f"_left_on_{page}"
 
 
 def show_problem(slot, message: str | None) -> None:

@@ -60,3 +60,13 @@ def test_home_preview_warns_about_undefined_constants(app):
     app.text_input(key="preview").set_value("x + log(-1)").run()
     assert not app.exception
     assert "not a real number" in app.warning[0].value
+
+
+def test_a_page_never_visited_starts_from_its_defaults(app):
+    """Values left on one page do not leak into another page's controls of the same name (both have f). (That a
+    page comes back as it was left is a browser test: AppTest re-sends widget values that a real switch drops.)"""
+    app.query_params["f"] = "sin(x)"
+    app.switch_page("views/derivative.py").run()
+    del app.query_params["f"]
+    app.switch_page("views/gradient.py").run()
+    assert not app.exception and app.session_state["f"] != "sin(x)"
