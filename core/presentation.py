@@ -100,12 +100,14 @@ def gradient_readouts(study: GradientStudy) -> GradientReadouts:
 
 @dataclass(frozen=True)
 class SgdReadouts:
-    """The tutorial's printout (β, loss, accuracy), the update rule with numbers, and the gradient check."""
+    """The tutorial's printout (β, loss, accuracy), the update rule with numbers, the gradient check, and a
+    caption for the spread of the mini-batch gradients."""
 
     metrics: tuple[tuple[str, str], ...]
     update_rule: str
     check: str
     check_passed: bool
+    spread: str
 
 
 def sgd_readouts(study: SgdStudy, *, tolerance: float) -> SgdReadouts:
@@ -123,7 +125,13 @@ def sgd_readouts(study: SgdStudy, *, tolerance: float) -> SgdReadouts:
     passed = bool(np.isfinite(study.check_error)) and study.check_error <= tolerance
     check = (f"Gradient check at the final β: the formula gives {_plain(study.analytic)}, central differences give "
              f"{_plain(study.numeric)}; relative difference {number(study.check_error, digits=1, scientific=True)}")
-    return SgdReadouts(metrics, rule, check, passed)
+    return SgdReadouts(metrics, rule, check, passed, _spread_caption(study.spread))
+
+
+def _spread_caption(spread: np.ndarray) -> str:
+    """The batch gradients (k, d) around the full gradient: their count and standard deviation along β1."""
+    deviation = number(float(np.std(spread[:, 0])), digits=2, scientific=True)
+    return f"Spread of {len(spread)} batch gradients around the full gradient: standard deviation {deviation} along β1."
 
 
 def _plain(values) -> str:

@@ -5,6 +5,7 @@ over β, the frames of the animation, a gradient check and the spread of mini-ba
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -125,7 +126,8 @@ def _cell(text: str, row: int, column: int) -> float:
 
 def _rows(content: bytes) -> list[list[str]]:
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ParameterError("upload", f"The file is {len(content) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+        limit = MAX_UPLOAD_BYTES // 1024 // 1024
+        raise ParameterError("upload", f"The file is {len(content) / 1e6:.1f} MB; the limit is {limit} MB")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -219,7 +221,8 @@ def study_sgd(
     bias = float(final[2]) if len(final) == 3 and math.isfinite(final[2]) else 0.0
     finite = bool(np.isfinite(final).all())
     analytic = logistic.gradient(X, y, final) if finite else np.full(len(final), np.nan)
-    numeric = (differences.gradient(lambda b: _loss_of_betas(X, y, b), final, method="central", step=GRADIENT_CHECK_STEP).value
+    loss = functools.partial(_loss_of_betas, X, y)
+    numeric = (differences.gradient(loss, final, method="central", step=GRADIENT_CHECK_STEP).value
                if finite else np.full(len(final), np.nan))
     spread = (logistic.minibatch_gradients(X, y, final, batch_size=batch_size, draws=SPREAD_DRAWS, rng=rng)
               if finite else np.full((SPREAD_DRAWS, len(final)), np.nan))
@@ -237,11 +240,14 @@ def _data(settings: SgdSettings) -> tuple[np.ndarray, np.ndarray]:
             raise ParameterError("upload", "Choose a CSV file with columns x1, x2, label")
         return data_from_csv(settings.csv)
     if settings.data not in DATASETS:
-        raise ParameterError("data", f"the dataset must be one of {', '.join(DATASETS)} or upload; got {settings.data!r}")
+        names = ", ".join(DATASETS)
+        raise ParameterError("data", f"the dataset must be one of {names} or upload; got {settings.data!r}")
     if not 1 <= settings.n <= MAX_ROWS:
         raise ParameterError("n", f"N must be between 1 and {MAX_ROWS:,}; got {settings.n!r}")
     if not 0 <= settings.noise <= logistic.MAX_NOISE:
-        raise ParameterError("noise", f"the label noise must be between 0 and {logistic.MAX_NOISE}; got {settings.noise!r}")
+        raise ParameterError(
+            "noise", f"the label noise must be between 0 and {logistic.MAX_NOISE}; got {settings.noise!r}"
+        )
     rng = np.random.default_rng([settings.seed, 0])
     dataset = logistic.make_dataset(settings.n, rng=rng, kind=settings.data, noise=settings.noise)
     return dataset.X, dataset.y

@@ -10,6 +10,7 @@ import pytest
 from core import logistic
 from core.errors import ParameterError
 from core.plots.sgd import curves_figure, descent_figure, spread_figure
+from core.presentation import sgd_readouts
 from core.sgd_lab import MAX_FRAMES, SgdSettings, data_from_csv, frame_indices, run_sgd
 
 CHECK = 1e-6  # the issue's bar for the gradient check (analytic vs finite differences)
@@ -153,3 +154,21 @@ def test_other_figures(tutorial):
     np.testing.assert_allclose(tutorial.spread.mean(axis=0), tutorial.full,
                                atol=5 * tutorial.spread.std(axis=0).max() / np.sqrt(len(tutorial.spread)))
     json.loads(spread.to_json())
+
+
+def test_readouts_caption_the_batch_gradient_spread(tutorial):
+    """The caption's standard deviation along β1 against the population formula written out in plain Python."""
+    values = [float(v) for v in tutorial.spread[:, 0]]
+    mean = sum(values) / len(values)
+    deviation = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+    caption = sgd_readouts(tutorial, tolerance=1e-6).spread
+    assert caption.startswith(f"Spread of {len(values)} batch gradients")
+    assert f"standard deviation {deviation:.2e} along β1" in caption
+
+
+def test_readouts_of_a_diverged_run_say_so_in_words():
+    X = np.array([[1e300, -1e300], [-1e300, 1e300], [2e300, 1e300]])
+    content = "\n".join(f"{a},{b},{c}" for (a, b), c in zip(X, [0, 1, 0])).encode()  # as in the divergence test
+    study = run_sgd(SgdSettings(data="upload", csv=content, lr=1.0, steps=20, start="typed", b1=1.0, b2=0.5))
+    readouts = sgd_readouts(study, tolerance=1e-6)
+    assert not readouts.check_passed and readouts.spread.endswith("standard deviation undefined along β1.")

@@ -78,6 +78,7 @@ def controls(label: str):
 def show_chart(figure, *, name: str, **kwargs):
     """st.plotly_chart with the projector styling in classroom mode and a meaningful PNG file name in Plotly's
     toolbar (``gradient-lab-<name>.png``); keyword arguments go to st.plotly_chart."""
-    config = {"toImageButtonOptions": {"format": "png", "filename": f"gradient-lab-{name}", "scale": 2}, "displaylogo": False}
+    image = {"format": "png", "filename": f"gradient-lab-{name}", "scale": 2}
+    config = {"toImageButtonOptions": image, "displaylogo": False}
     shown = projector(figure) if classroom() else figure
     return st.plotly_chart(shown, width="stretch", config=config, **kwargs)

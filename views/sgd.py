@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.errors import ParameterError
 from core.plots.sgd import curves_figure, descent_figure, spread_figure
-from core.presentation import number, sgd_readouts
+from core.presentation import sgd_readouts
 from core.sgd_lab import DATASETS, MAX_ROWS, STARTS, SgdSettings, history_csv, run_sgd, settings_json
 from core.urlparams import BoolParam, ChoiceParam, FloatParam, IntParam, LogStepParam, log_steps
 from views.common import controls, init_from_url, show_chart, show_problem
@@ -35,7 +35,8 @@ def train(settings):
 @st.cache_resource(max_entries=16, show_spinner=False)
 def figures(settings):
     result = train(settings)
-    return descent_figure(result, rng=np.random.default_rng(settings.seed)), curves_figure(result), spread_figure(result)
+    descent = descent_figure(result, rng=np.random.default_rng(settings.seed))
+    return descent, curves_figure(result), spread_figure(result)
 
 
 def start_from_click():
@@ -53,7 +54,9 @@ data_col, train_col, start_col = st.columns(3)
 with data_col, controls("Data"), st.container(border=True):
     st.selectbox("dataset", (*DATASETS, "upload"), index=0, key="data", bind="query-params")
     slots["data"] = st.container()
-    upload = st.file_uploader("CSV: x1, x2, label (0/1)", type="csv", key="csv_file") if st.session_state.data == "upload" else None
+    upload = None
+    if st.session_state.data == "upload":
+        upload = st.file_uploader("CSV: x1, x2, label (0/1)", type="csv", key="csv_file")
     slots["upload"] = st.container()
     st.number_input("N points", 100, MAX_ROWS, URL["n"].default, step=100, key="n", bind="query-params")
     slots["n"] = st.container()
@@ -62,11 +65,13 @@ with data_col, controls("Data"), st.container(border=True):
     st.number_input("seed", 0, 2**31 - 1, URL["seed"].default, key="seed", bind="query-params")
     slots["seed"] = st.container()
 with train_col.container(border=True):
-    st.select_slider("learning rate α", options=RATES, value=URL["lr"].default, key="lr", bind="query-params", format_func=lambda v: f"{v:g}")
+    st.select_slider("learning rate α", options=RATES, value=URL["lr"].default, key="lr", bind="query-params",
+                     format_func=lambda v: f"{v:g}")
     slots["lr"] = st.container()
     st.number_input("steps T", 1, 100_000, URL["steps"].default, key="steps", bind="query-params")
     slots["steps"] = st.container()
-    st.number_input("batch size (1 = SGD, N = full batch)", 1, MAX_ROWS, URL["batch"].default, key="batch", bind="query-params")
+    st.number_input("batch size (1 = SGD, N = full batch)", 1, MAX_ROWS, URL["batch"].default, key="batch",
+                    bind="query-params")
     slots["batch"] = st.container()
     st.toggle("bias term", URL["bias"].default, key="bias", bind="query-params")
     slots["bias"] = st.container()
@@ -74,9 +79,11 @@ with start_col.container(border=True):
     st.radio("start β0", STARTS, index=0, key="start", bind="query-params", horizontal=True,
              format_func=lambda s: {"random": "random U(−10, 10)² from the seed", "typed": "typed (or a click)"}[s])
     slots["start"] = st.container()
-    st.number_input("β0 (1)", -1e3, 1e3, URL["b1"].default, key="b1", bind="query-params", disabled=st.session_state.start != "typed")
+    st.number_input("β0 (1)", -1e3, 1e3, URL["b1"].default, key="b1", bind="query-params",
+                    disabled=st.session_state.start != "typed")
     slots["b1"] = st.container()
-    st.number_input("β0 (2)", -1e3, 1e3, URL["b2"].default, key="b2", bind="query-params", disabled=st.session_state.start != "typed")
+    st.number_input("β0 (2)", -1e3, 1e3, URL["b2"].default, key="b2", bind="query-params",
+                    disabled=st.session_state.start != "typed")
     slots["b2"] = st.container()
 for name, message in problems.items():
     show_problem(slots[name], message)
@@ -84,8 +91,9 @@ for name, message in problems.items():
 if upload is not None:
     st.session_state["csv_candidate"] = upload.getvalue()
 settings = SgdSettings(
-    data=st.session_state.data, n=int(st.session_state.n), noise=float(st.session_state.noise), seed=int(st.session_state.seed),
-    csv=st.session_state.get("csv_candidate"), lr=float(st.session_state.lr), steps=int(st.session_state.steps),
+    data=st.session_state.data, n=int(st.session_state.n), noise=float(st.session_state.noise),
+    seed=int(st.session_state.seed), csv=st.session_state.get("csv_candidate"), lr=float(st.session_state.lr),
+    steps=int(st.session_state.steps),
     batch=int(st.session_state.batch), bias=bool(st.session_state.bias), start=st.session_state.start,
     b1=float(st.session_state.b1), b2=float(st.session_state.b2),
 )
@@ -107,7 +115,8 @@ cols = st.columns(len(readouts.metrics))
 for col, (label, value) in zip(cols, readouts.metrics):
     col.metric(label, value)
 if result.diagnosis:
-    st.error(f"**{'Diverged' if result.history.diverged_at is not None else 'Learning rate too high'}**: {result.diagnosis}")
+    title = "Diverged" if result.history.diverged_at is not None else "Learning rate too high"
+    st.error(f"**{title}**: {result.diagnosis}")
 descent, curves, spread = figures(settings)
 show_chart(descent, name="sgd-descent", theme=None,
            key="descent", on_select=start_from_click, selection_mode="points")
@@ -120,11 +129,11 @@ with left:
 right.subheader(f"Mini-batch gradients (B = {result.batch_size}) at the final β")
 with right:
     show_chart(spread, name="sgd-minibatch-gradients", key="spread")
-right.caption(f"Spread of {len(result.spread)} batch gradients around the full gradient: "
-              f"standard deviation {number(float(np.std(result.spread[:, 0])), digits=2, scientific=True)} along β1.")
+right.caption(readouts.spread)
 
 export_csv, export_json, _ = st.columns([1, 1, 2])
-export_csv.download_button("Download the run (CSV)", history_csv(result), file_name="gradient-lab-sgd-run.csv", mime="text/csv",
-                           icon=":material/download:")
-export_json.download_button("Download the settings (JSON)", settings_json(settings), file_name="gradient-lab-sgd-settings.json",
-                            mime="application/json", icon=":material/download:")
+export_csv.download_button("Download the run (CSV)", history_csv(result), file_name="gradient-lab-sgd-run.csv",
+                           mime="text/csv", icon=":material/download:")
+export_json.download_button("Download the settings (JSON)", settings_json(settings),
+                            file_name="gradient-lab-sgd-settings.json", mime="application/json",
+                            icon=":material/download:")
