@@ -7,7 +7,10 @@ Two views share one compiled map F: Rⁿ → Rᵐ (typed components, or the grad
   L(x) = F(p) + J·(x − p) (the circle's image under L is an ellipse with semi-axes σᵢ·r along the left singular
   vectors uᵢ, and its area is |det J| times the circle's); the gap max |F − L| on circles of shrinking radius,
   which falls like r²; and the straight-line warp (1 − t)·x + t·F(x), t ∈ [0, 1], from the identity to F;
-- the table view (n, m ≤ 6): the m×n Jacobian at a point, exact against numerical.
+- the table view (n, m ≤ 6): the m×n Jacobian at a point, exact against numerical, and det J when m = n.
+
+Presets become the page's control values through :func:`preset_settings`; the sentences under the charts are built
+from a study by :func:`ellipse_sentence`, :func:`gap_sentence` and :func:`table_sentence`.
 """
 
 from __future__ import annotations
@@ -44,10 +47,15 @@ __all__ = [
     "TableStudy",
     "compile_gradient_map",
     "compile_map",
+    "component_names",
+    "ellipse_sentence",
     "entry_rows",
+    "gap_sentence",
     "matrix_latex",
+    "preset_settings",
     "study_plane",
     "study_table",
+    "table_sentence",
     "variables",
     "warp",
 ]
@@ -69,6 +77,11 @@ ROUND_OFF = 100 * np.finfo(float).eps  # relative size of a gap that is only flo
 def variables(n: int) -> tuple[str, ...]:
     """The page's variable names x1 … xn."""
     return tuple(f"x{i}" for i in range(1, n + 1))
+
+
+def component_names(m: int) -> tuple[str, ...]:
+    """The table view's component names f1 … fm (also the names of its formula controls)."""
+    return tuple(f"f{i}" for i in range(1, m + 1))
 
 
 # ----------------------------------------------------------------------------------------------- presets
@@ -131,6 +144,29 @@ TABLE_PRESETS = (
                 (1.0, 2.0, 0.5),
                 "softmax: J = diag(s) − s sᵀ. Every column sums to 0 (the outputs always sum to 1), so J is singular."),
 )
+
+
+def preset_settings(preset: PlanePreset | TablePreset) -> dict[str, str | float | int]:
+    """The control values a preset sets, keyed by the page's URL parameter names.
+
+    Parameters
+    ----------
+    preset : one of PLANE_PRESETS or TABLE_PRESETS.
+
+    Returns
+    -------
+    dict
+        A plane preset: source, u, v, grad, x1, x2 (its point) and r (its radius). A table preset with m
+        components and a point of n coordinates: n, m, f1 … fm and x1 … xn (the controls past m and n keep theirs).
+    """
+    if isinstance(preset, PlanePreset):
+        return {"source": preset.source, "u": preset.u, "v": preset.v, "grad": preset.grad,
+                "x1": preset.point[0], "x2": preset.point[1], "r": preset.radius}
+    if isinstance(preset, TablePreset):
+        n, m = len(preset.point), len(preset.components)
+        return {"n": n, "m": m, **dict(zip(component_names(m), preset.components, strict=True)),
+                **dict(zip(variables(n), preset.point, strict=True))}
+    raise ValueError(f"preset must be a PlanePreset or a TablePreset; got {type(preset).__name__}")
 
 
 # ----------------------------------------------------------------------------------------------- compiled map
@@ -289,7 +325,7 @@ def entry_rows(exact: np.ndarray, numerical: np.ndarray, *, names: Sequence[str]
     """One row per entry ∂fᵢ/∂xⱼ (``names`` are the components' names, default f1 … fm): exact, numerical (central
     differences) and their difference, as numbers."""
     m, n = exact.shape
-    labels = names or [f"f{i + 1}" for i in range(m)]
+    labels = names or component_names(m)
     return [
         {"entry": f"∂{labels[i]}/∂x{j + 1}", "exact": float(exact[i, j]), "numerical": float(numerical[i, j]),
          "|difference|": float(abs(exact[i, j] - numerical[i, j]))}
@@ -519,6 +555,27 @@ def study_plane(compiled: CompiledMap, *, point: Sequence[float], radius: float)
     )
 
 
+def ellipse_sentence(study: PlaneStudy) -> str:
+    """What the linear map does to the circle of radius r: an ellipse with semi-axes σᵢ·r and area |det J|·πr²,
+    against F's own signed area ratio; a sentence more when det J < 0 (the map flips orientation)."""
+    sigma, r = study.singular_values, study.radius
+    flip = (" det J is negative: the map flips orientation (the image of the circle runs the other way round)."
+            if study.determinant < 0 else "")
+    return (
+        f"Under the linear map L(x) = F(p) + J·(x − p) the circle of radius r = {r:g} becomes an ellipse with "
+        f"semi-axes σ₁·r = {number(sigma[0] * r)} and σ₂·r = {number(sigma[1] * r)} along the singular directions, "
+        f"so its area is |det J| = {number(abs(study.determinant))} times the circle's. F's own image of the circle "
+        f"has a signed area {number(study.area_ratio)} times the circle's: the two agree better as r shrinks.{flip}"
+    )
+
+
+def gap_sentence(study: PlaneStudy) -> str:
+    """The gap max |F − L| falls like r², with the fitted slope ``study.gap_order`` when there is one."""
+    order = "" if math.isnan(study.gap_order) else (
+        f" The fitted slope is {study.gap_order:.2f}: halving r quarters the gap.")
+    return f"The largest distance between F(x) and L(x) on the circle |x − p| = r falls like r².{order}"
+
+
 # ----------------------------------------------------------------------------------------------- table view
 @dataclass(frozen=True)
 class TableStudy:
@@ -531,6 +588,7 @@ class TableStudy:
     exact, numerical : J(p) exact (nan when unavailable) and by central differences (h = NUMERICAL_STEP), (m, n).
     singular_values : of the exact J(p) when finite, else of the numerical one; shape (min(m, n),); nan if neither.
     rank : the number of σ above SINGULAR_RTOL·σ₁ (-1 when J(p) is not finite).
+    determinant : det of the exact J(p) when m = n (nan when that is unavailable or not finite); None when m ≠ n.
     notes : the exact Jacobian unavailable, entries undefined at p, stencils going one-sided.
     """
 
@@ -542,11 +600,21 @@ class TableStudy:
     numerical: np.ndarray
     singular_values: np.ndarray
     rank: int
+    determinant: float | None
     notes: tuple[str, ...]
 
 
+def _determinant(exact: np.ndarray) -> float | None:
+    """det J for a square J (nan when J has entries that are not finite), None for a non-square one."""
+    m, n = exact.shape
+    if m != n:
+        return None
+    return float(np.linalg.det(exact)) if np.isfinite(exact).all() else math.nan
+
+
 def study_table(compiled: CompiledMap, *, point: Sequence[float]) -> TableStudy:
-    """The m×n Jacobian J[i, j] = ∂Fᵢ/∂xⱼ at ``point``, exact against central differences with h = 1e-6.
+    """The m×n Jacobian J[i, j] = ∂Fᵢ/∂xⱼ at ``point``, exact against central differences with h = 1e-6, and
+    det J when m = n.
 
     Raises
     ------
@@ -567,4 +635,13 @@ def study_table(compiled: CompiledMap, *, point: Sequence[float]) -> TableStudy:
         notes.append(f"Some partial derivatives are not finite at p = {_point_text(p)}: F is not differentiable there.")
     jacobian_latex = compiled.jacobian.latex if compiled.jacobian is not None else ""
     return TableStudy(p, value, compiled.function_latex, jacobian_latex, exact, numerical, sigma, rank,
-                      tuple(n for n in notes if n))
+                      _determinant(exact), tuple(n for n in notes if n))
+
+
+def table_sentence(study: TableStudy) -> str:
+    """How to read the m×n table, then det J (when m = n), the rank and the singular values."""
+    m, n = study.exact.shape
+    det = "" if study.determinant is None else f"det J = {number(study.determinant + 0.0)}. "  # + 0.0: no "-0.000"
+    rank = study.rank if study.rank >= 0 else "undefined"
+    return (f"J is {m}×{n}: row i holds the partial derivatives of fᵢ, column j the rates of change along xⱼ. "
+            f"{det}Rank {rank}; singular values {', '.join(number(s) for s in study.singular_values)}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -23,10 +24,16 @@ from core.jacobian_lab import (
     ParameterError,
     compile_gradient_map,
     compile_map,
+    component_names,
+    ellipse_sentence,
     entry_rows,
+    gap_sentence,
     matrix_latex,
+    preset_settings,
     study_plane,
     study_table,
+    table_sentence,
+    variables,
     warp,
 )
 from core.plots.jacobian import gap_figure, neighbourhood_figure, warp_figure
@@ -266,11 +273,37 @@ def test_tutorial_gradient_is_the_one_row_jacobian():
 def test_spherical_determinant_and_softmax_rank():
     names = ["f1", "f2", "f3"]
     spherical = study_table(compile_map(list(TABLE_PRESETS[2].components), n=3, names=names), point=(2.0, 0.8, 0.5))
-    assert np.linalg.det(spherical.exact) == pytest.approx(4.0 * math.sin(0.8), rel=EXACT)  # ρ² sin θ
+    assert spherical.determinant == pytest.approx(4.0 * math.sin(0.8), rel=EXACT)  # ρ² sin θ
     softmax = study_table(compile_map(list(TABLE_PRESETS[3].components), n=3, names=names), point=(1.0, 2.0, 0.5))
     s = np.exp([1.0, 2.0, 0.5]) / np.exp([1.0, 2.0, 0.5]).sum()
     np.testing.assert_allclose(softmax.exact, np.diag(s) - np.outer(s, s), atol=EXACT)
     assert softmax.rank == 2
+
+
+DETERMINANTS = {  # square maps, a point, and det J there in closed form
+    "polar": (["x1 cos(x2)", "x1 sin(x2)"], (2.0, 0.5), 2.0),  # det J = r
+    "polar-origin": (["x1 cos(x2)", "x1 sin(x2)"], (0.0, 0.7), 0.0),  # singular where r = 0
+    # det [[2, 1, 0], [0, 1, -1], [1, 0, 4]] = 2·4 − 1·1
+    "linear-3x3": (["2x1 + x2", "x2 - x3", "x1 + 4x3"], (0.3, -1.0, 2.0), 7.0),
+    "reflection": (["x2", "x1"], (1.0, 2.0), -1.0),  # swapping the axes reverses orientation
+    "one-by-one": (["x1^3"], (2.0,), 12.0),  # 3 x1²
+}
+
+
+@pytest.mark.parametrize("case", DETERMINANTS.values(), ids=DETERMINANTS.keys())
+def test_table_determinant_is_the_closed_form(case):
+    texts, point, expected = case
+    study = study_table(compile_map(texts, n=len(point), names=component_names(len(texts))), point=point)
+    assert study.determinant == pytest.approx(expected, rel=EXACT, abs=EXACT)
+
+
+def test_table_determinant_only_for_square_and_defined_jacobians():
+    wide = TABLE_PRESETS[0]
+    study = study_table(compile_map(list(wide.components), n=3, names=component_names(2)), point=wide.point)
+    assert study.determinant is None  # 2×3: no determinant
+    # |x| has no derivative at the origin: J's second row is nan, and so is det J (LU alone would return 0 here)
+    kink = study_table(compile_map(["x2", "sqrt(x1^2 + x2^2)"], n=2, names=component_names(2)), point=(0.0, 0.0))
+    assert np.isnan(kink.exact[1]).all() and math.isnan(kink.determinant)
 
 
 def test_entry_rows_hold_numbers():
@@ -279,6 +312,76 @@ def test_entry_rows_hold_numbers():
     assert [row["entry"] for row in rows] == ["∂f1/∂x1", "∂f1/∂x2"]
     assert [row["exact"] for row in rows] == [4.0, 3.0]
     assert all(row["|difference|"] < NUMERICAL for row in rows)
+
+
+@pytest.mark.parametrize("preset", PLANE_PRESETS, ids=[p.label for p in PLANE_PRESETS])
+def test_plane_preset_settings_are_its_fields(preset):
+    settings = preset_settings(preset)
+    assert set(settings) == {"source", "u", "v", "grad", "x1", "x2", "r"}  # the plane view's URL parameters
+    assert (settings["source"], settings["u"], settings["v"], settings["grad"]) == (
+        preset.source, preset.u, preset.v, preset.grad)
+    assert (settings["x1"], settings["x2"]) == preset.point and settings["r"] == preset.radius
+
+
+@pytest.mark.parametrize("preset", TABLE_PRESETS, ids=[p.label for p in TABLE_PRESETS])
+def test_table_preset_settings_are_its_fields(preset):
+    settings = preset_settings(preset)
+    m, n = settings["m"], settings["n"]
+    assert (m, n) == (len(preset.components), len(preset.point))
+    assert tuple(settings[f"f{i}"] for i in range(1, m + 1)) == preset.components
+    assert tuple(settings[f"x{j}"] for j in range(1, n + 1)) == preset.point
+    assert len(settings) == 2 + m + n  # the boxes past m and n keep what they hold
+
+
+def test_preset_settings_needs_a_preset():
+    with pytest.raises(ValueError, match="preset must be a PlanePreset or a TablePreset; got str"):
+        preset_settings("polar")
+
+
+def test_ellipse_sentence_gives_the_closed_form_axes_and_area():
+    sentence = ellipse_sentence(study_plane(rotation_scaling(1.5, math.pi / 6), point=(0.7, -0.4), radius=0.5))
+    assert "radius r = 0.5 " in sentence and "σ₁·r = 0.750 and σ₂·r = 0.750" in sentence  # σ₁ = σ₂ = s = 1.5
+    assert "|det J| = 2.250 times" in sentence and "signed area 2.250 times" in sentence  # s², exact: L is F
+    assert "flips orientation" not in sentence
+
+
+def test_ellipse_sentence_says_when_orientation_flips():
+    sentence = ellipse_sentence(study_plane(compile_map(["x2", "x1"], n=2, names=("u", "v")), point=(0.3, 0.1),
+                                            radius=0.5))
+    assert "|det J| = 1.000 times" in sentence and "signed area -1.000 times" in sentence  # a reflection: det J = −1
+    assert sentence.endswith("det J is negative: the map flips orientation (the image of the circle runs the other "
+                             "way round).")
+
+
+def test_gap_sentence_gives_the_fitted_order_only_when_there_is_one():
+    compiled, point = polar(2.0, 0.5)
+    curved = gap_sentence(study_plane(compiled, point=point, radius=0.5))
+    assert float(re.search(r"The fitted slope is (\d+\.\d\d): halving r quarters", curved)[1]) == pytest.approx(
+        2.0, abs=SLOPE)
+    affine = gap_sentence(study_plane(rotation_scaling(1.5, 0.3), point=(0.0, 0.0), radius=0.5))
+    assert affine.endswith("falls like r².")  # L is F: no slope to fit
+
+
+def test_table_sentence_reads_shape_determinant_rank_and_stretches():
+    spherical = TABLE_PRESETS[2]
+    study = study_table(compile_map(list(spherical.components), n=3, names=component_names(3)), point=spherical.point)
+    sentence = table_sentence(study)
+    # J = R·diag(1, ρ, ρ sin θ) with R a rotation: det J = ρ² sin θ, σ = (ρ, ρ sin θ, 1) at (ρ, θ) = (2, 0.8)
+    assert sentence.startswith("J is 3×3: row i holds")
+    stretches = f"2.000, {2 * math.sin(0.8):.3f}, 1.000"
+    assert f"det J = {4 * math.sin(0.8):.3f}. Rank 3; singular values {stretches}." in sentence
+    wide = study_table(compile_map(list(TABLE_PRESETS[0].components), n=3, names=component_names(2)),
+                       point=TABLE_PRESETS[0].point)
+    assert "J is 2×3" in table_sentence(wide) and "det J" not in table_sentence(wide)
+
+
+def test_table_sentence_says_undefined():
+    study = study_table(compile_map(["sqrt(x1) + sqrt(-x1)"], n=1, names=["f1"]), point=(0.0,))  # nan on both sides
+    assert "det J = undefined. Rank undefined; singular values undefined." in table_sentence(study)
+
+
+def test_names_follow_the_page_controls():
+    assert component_names(3) == ("f1", "f2", "f3") and variables(3) == ("x1", "x2", "x3")
 
 
 def test_matrix_latex_says_undefined():

@@ -1,9 +1,6 @@
 """Jacobian: F: R² → R² near a point (J exact and numerical, det J, singular values, the neighbourhood under F and
 under its linear map, the warp from the identity to F), and Jacobian tables of F: Rⁿ → Rᵐ."""
 
-import math
-
-import numpy as np
 import streamlit as st
 
 from core.catalog import PAGES
@@ -18,22 +15,27 @@ from core.jacobian_lab import (
     TABLE_PRESETS,
     compile_gradient_map,
     compile_map,
+    component_names,
+    ellipse_sentence,
     entry_rows,
+    gap_sentence,
     matrix_latex,
+    preset_settings,
     study_plane,
     study_table,
+    table_sentence,
+    variables,
 )
 from core.plots.jacobian import gap_figure, neighbourhood_figure, warp_figure
 from core.presentation import number
 from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, TextParam
-from views.common import arriving_on, controls, init_from_url, show_chart, show_problem
+from views.common import arriving_on, controls, init_from_url, returning, show_chart, show_problem
 
 PAGE = "jacobian"
 MODES = ("plane", "table")
 SOURCES = ("u, v", "∇f")
 POLAR, TABLE_DEFAULT = PLANE_PRESETS[0], TABLE_PRESETS[0]
-FORMULA_KEYS = tuple(f"f{i}" for i in range(1, MAX_DIMENSION + 1))
-POINT_KEYS = tuple(f"x{i}" for i in range(1, MAX_DIMENSION + 1))
+FORMULA_KEYS, POINT_KEYS = component_names(MAX_DIMENSION), variables(MAX_DIMENSION)
 POINT_DEFAULTS = (*POLAR.point, *TABLE_DEFAULT.point[2:], 1.0, 1.0, 1.0)  # x1, x2 of the plane view; x3 … x6
 FORMULA_DEFAULTS = (*TABLE_DEFAULT.components, "x1^2 - x2", "log(1 + x1^2)", "x2/(1 + x1^2)", "x1 + 2x2")
 URL = {
@@ -87,28 +89,17 @@ def table(texts, n, point):
 
 
 # ----------------------------------------------------------------------------------------------- presets and links
-def plane_settings(preset):
-    return {"source": preset.source, "u": preset.u, "v": preset.v, "grad": preset.grad,
-            "x1": preset.point[0], "x2": preset.point[1], "r": preset.radius}
-
-
-def table_settings(preset):
-    return {"n": len(preset.point), "m": len(preset.components),
-            **dict(zip(FORMULA_KEYS, preset.components, strict=False)),  # the first m of six boxes
-            **dict(zip(POINT_KEYS, preset.point, strict=False))}
-
-
-PRESET_KINDS = (("preset", PLANE_PRESETS, plane_settings), ("table_preset", TABLE_PRESETS, table_settings))
+PRESET_KINDS = (("preset", PLANE_PRESETS), ("table_preset", TABLE_PRESETS))
 
 
 def chosen_preset(key, presets):
     return next((p for p in presets if p.label == st.session_state[key]), None)
 
 
-def load_preset(key, presets, settings):
+def load_preset(key, presets):
     chosen = chosen_preset(key, presets)
     if chosen is not None:
-        st.session_state.update(settings(chosen))
+        st.session_state.update(preset_settings(chosen))
 
 
 def forget_preset(key):
@@ -120,10 +111,10 @@ def follow_link_shortcuts():
     """On arrival, a link's preset fills every setting the link does not give itself, and a link with ``grad`` but
     no ``source`` means F = ∇f (so /jacobian?grad=<f> is all the Gradient page needs to link here)."""
     given = set(st.query_params)
-    for key, presets, settings in PRESET_KINDS:
+    for key, presets in PRESET_KINDS:
         chosen = chosen_preset(key, presets)
         if chosen is not None:
-            st.session_state.update({k: v for k, v in settings(chosen).items() if k not in given})
+            st.session_state.update({k: v for k, v in preset_settings(chosen).items() if k not in given})
     if "grad" in given and "source" not in given:
         st.session_state.source = "∇f"
 
@@ -154,7 +145,7 @@ def presets(key, options):
     """The preset pills (folded away in classroom mode), a slot for their problems, and the chosen preset's note."""
     with controls("Presets"):
         st.pills("Presets", [p.label for p in options], key=key, bind="query-params", on_change=load_preset,
-                 args=next(kind for kind in PRESET_KINDS if kind[0] == key))
+                 args=(key, options))
         slot = st.container()
     chosen = chosen_preset(key, options)
     if chosen is not None:
@@ -210,14 +201,7 @@ def plane_readouts(result, slots):
     cols[2].metric("σ₂ (shortest stretch)", number(sigma[1]))
     cols[3].metric(f"area ratio at r = {r:g}", number(result.area_ratio))
     cols[4].metric(f"max |F − L| at r = {r:g}", number(result.gap, digits=2, scientific=True))
-    flip = (" det J is negative: the map flips orientation (the image of the circle runs the other way round)."
-            if result.determinant < 0 else "")
-    st.markdown(
-        f"Under the linear map L(x) = F(p) + J·(x − p) the circle of radius r = {r:g} becomes an ellipse with "
-        f"semi-axes σ₁·r = {number(sigma[0] * r)} and σ₂·r = {number(sigma[1] * r)} along the singular directions, "
-        f"so its area is |det J| = {number(abs(result.determinant))} times the circle's. F's own image of the circle "
-        f"has a signed area {number(result.area_ratio)} times the circle's: the two agree better as r shrinks.{flip}"
-    )
+    st.markdown(ellipse_sentence(result))
 
 
 def gradient_readouts(result, grad_text):
@@ -252,9 +236,7 @@ def plane_view(problems):
         show_chart(warp_chart, name="jacobian-warp", key="warp_chart")
     with gap_col:
         st.subheader("The linear map gets better as r shrinks")
-        order = "" if math.isnan(result.gap_order) else (
-            f" The fitted slope is {result.gap_order:.2f}: halving r quarters the gap.")
-        st.caption(f"The largest distance between F(x) and L(x) on the circle |x − p| = r falls like r².{order}")
+        st.caption(gap_sentence(result))
         show_chart(gap, name="jacobian-gap-vs-radius", key="gap_chart")
     names = ("u", "v") if result.gradient is None else ("F1", "F2")
     st.dataframe(entry_rows(result.exact, result.numerical, names=names), hide_index=True, width="stretch",
@@ -284,16 +266,13 @@ def table_controls(problems):
     return slots, n, m
 
 
-def table_readouts(result, n, m):
+def table_readouts(result):
     for note in result.notes:
         st.info(note)
     formulas(result)
     st.latex(rf"J(p) = {matrix_latex(result.exact)}\ \text{{exact}}")
     st.latex(rf"J(p) \approx {matrix_latex(result.numerical)}\ {NUMERICAL_LATEX}")
-    det = f"det J = {number(float(np.linalg.det(result.exact)) + 0.0)}. " if m == n else ""
-    rank = result.rank if result.rank >= 0 else "undefined"
-    st.caption(f"J is {m}×{n}: row i holds the partial derivatives of fᵢ, column j the rates of change along xⱼ. "
-               f"{det}Rank {rank}; singular values {', '.join(number(s) for s in result.singular_values)}.")
+    st.caption(table_sentence(result))
 
 
 def table_view(problems):
@@ -306,7 +285,7 @@ def table_view(problems):
     except ParameterError as error:
         show_problem(slots.get(error.parameter, slots["point"]), str(error))
         st.stop()
-    table_readouts(result, n, m)
+    table_readouts(result)
     if m == 1:
         st.success("With one output the Jacobian is a single row: the gradient ∇f1(p). The gradient of f: Rⁿ → R is "
                    "its 1×n Jacobian.", icon=":material/lightbulb:")
@@ -318,7 +297,7 @@ def table_view(problems):
 
 arriving = arriving_on(PAGE)
 url_problems = init_from_url(URL, page=PAGE)
-if arriving:
+if arriving and not returning(URL, page=PAGE):  # a link, not a return from another page as the student left it
     follow_link_shortcuts()
 st.title("Jacobian")
 st.caption("Near a point p a differentiable map F looks like a linear map: F(x) ≈ F(p) + J·(x − p). Column j of J "

@@ -77,6 +77,7 @@ def test_default_view_is_polar_with_x1_horizontal_and_equal_aspect():
     assert len(warp["frames"]) == len(WARP_TIMES) and warp["layout"]["sliders"][0]["active"] == len(WARP_TIMES) - 1
     first_frame = decode(warp["frames"][0]["data"][0]["x"])
     np.testing.assert_allclose(first_frame, traces(spec)["grid"][0], rtol=1e-6)  # at t = 0 the warp is the identity
+    assert any(c.value.startswith("The largest distance") and "The fitted slope is" in c.value for c in at.caption)
     assert not at.error and not at.warning
 
 
@@ -134,6 +135,14 @@ def test_table_view_from_the_url():
     np.testing.assert_allclose(exact, expected, atol=EXACT)
     np.testing.assert_allclose(numerical, expected, rtol=NUMERICAL, atol=NUMERICAL)
     assert not at.get("plotly_chart")
+    assert any(c.value.startswith("J is 2×3") and "det J" not in c.value for c in at.caption)  # not square: no det
+
+
+def test_table_preset_in_a_link_fills_what_the_link_leaves_out():
+    at = open_page({"mode": "table", "table_preset": "spherical → cartesian", "x1": "1"})
+    assert at.number_input(key="n").value == 3 and at.text_input(key="f3").value == "x1 cos(x2)"
+    assert [at.number_input(key=k).value for k in ("x1", "x2", "x3")] == [1.0, 0.8, 0.5]  # the link's ρ = 1 stays
+    assert any(f"det J = {math.sin(0.8):.3f}. Rank 3" in c.value for c in at.caption)  # ρ² sin θ with ρ = 1
 
 
 def test_one_output_table_is_the_gradient():
