@@ -127,7 +127,10 @@ class Derivative:
         otherwise (``(...)`` for ``partial``).
     error_estimate : float, ndarray or None
         Estimated absolute error of ``value`` (same shape): truncation (from the Richardson tableau) plus a
-        bound on the round-off. ``method="auto"`` only; None for the textbook stencils.
+        bound on the round-off. ``method="auto"`` only; None for the textbook stencils. The round-off bound
+        takes f's values to be correct to a few ulps of their own size: where f is computed as a difference of
+        much larger terms, its round-off is larger (tanh(Ax) + x**3/3 where the two terms cancel: 3.8% of the
+        Jacobian entries at 1000 points err above their estimates, by up to ~100x, all below 3e-14).
     evaluations : int or ndarray
         Points at which f was evaluated, per input point (shape of ``x`` for ``derivative``, the batch shape
         otherwise), counting f(x) itself.
