@@ -31,12 +31,14 @@ from core.urlparams import log_steps
 __all__ = [
     "CIRCLE_POINTS",
     "GRID_LINES",
+    "LINE_POINTS",
     "MAX_DIMENSION",
     "NUMERICAL_STEP",
     "PLANE_PRESETS",
     "RADIUS_CHOICES",
     "SWEEP_RADII",
     "TABLE_PRESETS",
+    "TUTORIAL_F",
     "WARP_TIMES",
     "CompiledMap",
     "GradientRow",
@@ -366,7 +368,8 @@ class PlaneStudy:
         (F affine, or undefined on those circles).
     affine : every gap of the sweep is floating-point noise: F is affine near p and L is F itself.
     gradient : for F = ∇f, f's gradient as its 1×2 Jacobian; else None.
-    notes : things worth saying (exact Jacobian unavailable, F undefined on part of the neighbourhood, …).
+    notes : things worth saying about J (exact Jacobian unavailable, stencils going one-sided, …).
+    domain_note : set when F is undefined on part of the neighbourhood (a smaller radius helps).
     singular_note : set when J is singular, saying what the map does to the neighbourhood.
     """
 
@@ -397,6 +400,7 @@ class PlaneStudy:
     affine: bool
     gradient: GradientRow | None
     notes: tuple[str, ...]
+    domain_note: str | None
     singular_note: str | None
 
     def linear(self, x: np.ndarray) -> np.ndarray:
@@ -496,15 +500,15 @@ def _gradient_row(compiled: CompiledMap, p: np.ndarray, value: np.ndarray) -> Gr
     return GradientRow(compiled.potential_latex, value, np.asarray(numerical.value, dtype=float))
 
 
-def _neighbourhood_notes(inputs: Sequence[np.ndarray], images: Sequence[np.ndarray]) -> tuple[str, ...]:
+def _domain_note(inputs: Sequence[np.ndarray], images: Sequence[np.ndarray]) -> str | None:
     """A note when F is not finite at some sampled points of the neighbourhood (inputs, images: (2, K) each)."""
     sampled = [np.isfinite(x).all(axis=0) for x in inputs]
     undefined = sum(int((s & ~np.isfinite(y).all(axis=0)).sum()) for s, y in zip(sampled, images, strict=True))
     if not undefined:
-        return ()
+        return None
     total = sum(int(s.sum()) for s in sampled)
     return (f"F is not defined on part of this neighbourhood ({undefined} of {total} sampled points); those parts "
-            "are missing from the picture. A smaller r stays inside F's domain.",)
+            "are missing from the picture. A smaller r stays inside F's domain.")
 
 
 def study_plane(compiled: CompiledMap, *, point: Sequence[float], radius: float) -> PlaneStudy:
@@ -540,7 +544,7 @@ def study_plane(compiled: CompiledMap, *, point: Sequence[float], radius: float)
     sweep = _circles(p, SWEEP_RADII, SWEEP_POINTS)
     sweep_gaps = _gaps(compiled(sweep), _affine(p, value, jacobian, sweep))
     scale = np.abs(value).max() + sigma[0] * SWEEP_RADII + 1.0
-    notes = (compiled.note, numerical_note, *_neighbourhood_notes((grid, circle), (grid_image, circle_image)))
+    notes = (compiled.note, numerical_note)
     return PlaneStudy(
         point=p, value=value, radius=float(radius), function_latex=compiled.function_latex,
         jacobian_latex=compiled.jacobian.latex if compiled.jacobian is not None else "", exact=exact,
@@ -551,7 +555,8 @@ def study_plane(compiled: CompiledMap, *, point: Sequence[float], radius: float)
         gap=float(_gaps(circle_image, circle_linear)), sweep_radii=SWEEP_RADII, sweep_gaps=sweep_gaps,
         gap_order=_gap_order(SWEEP_RADII, sweep_gaps, scale), affine=_is_affine(sweep_gaps, scale),
         gradient=_gradient_row(compiled, p, value),
-        notes=tuple(n for n in notes if n), singular_note=_singular_note(rank),
+        notes=tuple(n for n in notes if n), domain_note=_domain_note((grid, circle), (grid_image, circle_image)),
+        singular_note=_singular_note(rank),
     )
 
 
@@ -627,6 +632,9 @@ def study_table(compiled: CompiledMap, *, point: Sequence[float]) -> TableStudy:
     exact, numerical, numerical_note = _jacobians(compiled, p)
     best = exact if np.isfinite(exact).all() else numerical
     notes = [compiled.note, numerical_note]
+    if best is numerical and compiled.jacobian is not None and np.isfinite(numerical).all():
+        notes.append(f"Some exact partial derivatives are undefined at p = {_point_text(p)}; the rank and the "
+                     "singular values are those of the numerical J, which sees only a symmetric neighbourhood.")
     if np.isfinite(best).all():
         sigma = np.linalg.svd(best, compute_uv=False)
         rank = _rank(sigma)

@@ -209,12 +209,12 @@ def test_singular_jacobian_is_named(u, v, point, rank, words):
 def test_regular_jacobian_has_no_singular_note():
     compiled, point = polar(2.0, 0.5)
     study = study_plane(compiled, point=point, radius=0.5)
-    assert study.rank == 2 and study.singular_note is None and study.notes == ()
+    assert study.rank == 2 and study.singular_note is None and study.notes == () and study.domain_note is None
 
 
 def test_undefined_part_of_the_neighbourhood_is_noted():
     study = study_plane(compile_map(["sqrt(x1)", "x2"], n=2, names=("u", "v")), point=(0.1, 0.0), radius=0.5)
-    assert any("not defined on part of this neighbourhood" in note for note in study.notes)
+    assert "not defined on part of this neighbourhood" in study.domain_note and study.notes == ()
     assert np.isnan(study.grid_image).any() and np.isfinite(study.grid_image).any()
 
 
@@ -304,6 +304,8 @@ def test_table_determinant_only_for_square_and_defined_jacobians():
     # |x| has no derivative at the origin: J's second row is nan, and so is det J (LU alone would return 0 here)
     kink = study_table(compile_map(["x2", "sqrt(x1^2 + x2^2)"], n=2, names=component_names(2)), point=(0.0, 0.0))
     assert np.isnan(kink.exact[1]).all() and math.isnan(kink.determinant)
+    # |x| at 0: central differences see (h - h) / 2h = 0, so σ and the rank come from the numerical J, and say so
+    assert kink.rank == 1 and any("those of the numerical J" in note for note in kink.notes)
 
 
 def test_entry_rows_hold_numbers():

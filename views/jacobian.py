@@ -190,7 +190,9 @@ def plane_readouts(result, slots):
     if result.singular_note:
         slots["point"].warning(result.singular_note, icon=":material/warning:")
     for note in result.notes:
-        (slots["r"] if note.startswith("F is not defined on part") else st).info(note)
+        st.info(note)
+    if result.domain_note:
+        slots["r"].info(result.domain_note)
     formulas(result)
     st.latex(rf"J(p) = {matrix_latex(result.exact)}\ \text{{exact}} \qquad \approx {matrix_latex(result.numerical)}"
              rf"\ {NUMERICAL_LATEX}")

@@ -210,3 +210,14 @@ def test_bad_url_parameter_leaves_the_rest_working():
     assert error_follows(at, "x1", "x1='abc'") and error_follows(at, "u", "Unknown name 'y'")
     at.text_input(key="u").set_value("x1 cos(x2)").run()
     assert not at.error and metrics(at)["det J"] == "2.000"  # the refused x1 fell back to its default, 2
+
+
+def test_an_undefined_part_of_the_neighbourhood_is_noted_under_the_radius():
+    """sqrt(x1) at x1 = 0.1 with r = 0.5: part of the grid has x1 < 0. The note sits right under the radius slider
+    (the control that fixes it), not among the notes about J."""
+    at = open_page({"u": "sqrt(x1)", "v": "x2", "x1": "0.1", "x2": "0", "r": "0.5"})
+    elements = flat(at)
+    slider = next(i for i, e in enumerate(elements) if getattr(e, "key", None) == "r")
+    note = elements[slider + 1]
+    assert type(note).__name__ == "Info" and "not defined on part of this neighbourhood" in note.value
+    assert sum("not defined on part" in e.value for e in at.info) == 1
