@@ -5,9 +5,11 @@ import gc
 import streamlit as st
 
 from core.catalog import PAGES, SECTIONS, view_link
-from views.common import CLASSROOM_CSS, classroom
+from views.common import CLASSROOM_CSS, PAGE_CSS, classroom, classroom_link
 
-st.set_page_config(page_title="Gradient Lab", page_icon=":material/insights:", layout="wide")
+# Classroom mode gives the figure the sidebar's room: a projected link opens with the sidebar collapsed.
+st.set_page_config(page_title="Gradient Lab", page_icon=":material/insights:", layout="wide",
+                   initial_sidebar_state="collapsed" if classroom_link() else "auto")
 
 
 @st.cache_resource
@@ -36,8 +38,7 @@ current = st.navigation(navigation)
 with st.sidebar:
     st.toggle("Classroom mode", key="classroom", bind="query-params",
               help="Large type and thick lines for a projector; secondary controls fold away.")
-if classroom():
-    st.html(CLASSROOM_CSS)
+st.html(CLASSROOM_CSS if classroom() else PAGE_CSS)
 current.run()
 with st.sidebar:
     st.caption("Copy link to this view")

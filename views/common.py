@@ -9,11 +9,19 @@ import streamlit as st
 from core.plots.style import projector
 from core.urlparams import Param, read_params
 
+# The picture first: Streamlit's 6rem top padding and wide gaps push a page's figure below a laptop's fold.
+PAGE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 3rem; }
+[data-testid="stMainBlockContainer"] h1 { padding-top: 0; padding-bottom: 0.25rem; }
+</style>
+"""
 CLASSROOM_CSS = """
 <style>
 html { font-size: 20px; }                                   /* Streamlit sizes everything in rem */
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 3rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1 { padding-top: 0; padding-bottom: 0.2rem; }
 </style>
 """
 
@@ -68,6 +76,17 @@ def show_problem(slot, message: str | None) -> None:
 def classroom() -> bool:
     """Whether the sidebar's classroom mode (large type, thick lines, folded controls) is on."""
     return bool(st.session_state.get("classroom", False))
+
+
+def classroom_link() -> bool:
+    """Whether the link itself asks for classroom mode (``?classroom=true``): readable before the toggle exists."""
+    return st.query_params.get("classroom", "").lower() == "true"
+
+
+def beside_figure():
+    """The first screen of a page: a narrow column for the controls that set the picture, the main figure beside
+    it (so the figure, the formula box and the point are all above the fold, 1440×900 and 1920×1080)."""
+    return st.columns([1, 2.9], gap="medium")
 
 
 def controls(label: str):
