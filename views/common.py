@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
+from core.catalog import PAGES
+from core.expressions import MAX_LENGTH
 from core.plots.style import projector
 from core.urlparams import Param, read_params
 
@@ -14,13 +16,14 @@ PAGE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 3rem; }
 [data-testid="stMainBlockContainer"] h1 { padding-top: 0; padding-bottom: 0.25rem; }
+[data-testid="stButtonGroup"] [role="radiogroup"] { flex-wrap: wrap; }  /* a narrow controls column: wrap, not scroll */
 </style>
 """
 CLASSROOM_CSS = """
 <style>
 html { font-size: 20px; }                                   /* Streamlit sizes everything in rem */
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 3rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 3rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] h1 { padding-top: 0; padding-bottom: 0.2rem; }
 </style>
 """
@@ -86,7 +89,7 @@ def classroom_link() -> bool:
 def beside_figure():
     """The first screen of a page: a narrow column for the controls that set the picture, the main figure beside
     it (so the figure, the formula box and the point are all above the fold, 1440×900 and 1920×1080)."""
-    return st.columns([1, 2.9], gap="medium")
+    return st.columns([1.3, 2.7], gap="medium")
 
 
 def controls(label: str):
@@ -101,3 +104,56 @@ def show_chart(figure, *, name: str, **kwargs):
     config = {"toImageButtonOptions": image, "displaylogo": False}
     shown = projector(figure) if classroom() else figure
     return st.plotly_chart(shown, width="stretch", config=config, **kwargs)
+
+
+# ----------------------------------------------------------------------------------------------- shared controls
+def number_box(label: str, *, key: str, default: float, **options):
+    """A number input bound to the URL parameter ``key``; returns the slot right under it, for its problem.
+
+    ``default`` is the URL default, so Streamlit drops the parameter from the URL exactly when the value equals the
+    default the page restores (Streamlit's own default would be 0: x2 = 0 would vanish from a shared link and come
+    back as the page's default). ``options`` go to st.number_input (step 0.1 and format "%.4g" unless given)."""
+    st.number_input(label, key=key, value=default, bind="query-params", **{"step": 0.1, "format": "%.4g", **options})
+    return st.container()
+
+
+def formula_box(label: str, *, key: str, default: str, unselects: str | None = None):
+    """A formula box bound to the URL parameter ``key`` (at most the parser's MAX_LENGTH characters); typing in it
+    unselects the preset pills ``unselects``, so a link does not claim a preset that is no longer shown. Returns the
+    slot right under it, for its problem."""
+    st.text_input(label, key=key, value=default, bind="query-params", max_chars=MAX_LENGTH,
+                  on_change=unselect if unselects else None, args=(unselects,) if unselects else None)
+    return st.container()
+
+
+def unselect(key: str) -> None:
+    """A callback: clear the choice of the control ``key`` (preset pills, when the student types their own)."""
+    st.session_state[key] = None
+
+
+def preset_pills(label: str, options: Sequence[str], *, key: str,
+                 settings: Callable[[str | None], Mapping[str, object]], bind: bool = True):
+    """Preset pills, folded away in classroom mode: a click sets the controls to ``settings(choice)`` (control name →
+    value). Bound to the URL parameter ``key`` unless ``bind`` is false. Returns the slot under them, for a problem."""
+    with controls(label):
+        st.pills(label, options, key=key, bind="query-params" if bind else None, on_change=_apply_preset,
+                 args=(key, settings))
+        return st.container()
+
+
+def _apply_preset(key: str, settings: Callable[[str | None], Mapping[str, object]]) -> None:
+    st.session_state.update(settings(st.session_state[key]))
+
+
+def show_problems(slots: Mapping[str, object], problems: Mapping[str, str]) -> None:
+    """Each problem under its control (``slots``: control name → slot); problems of controls not shown are left out."""
+    for name, message in problems.items():
+        if name in slots:
+            show_problem(slots[name], message)
+
+
+def link_to_page(url_path: str, *, label: str, icon: str, query_params: Mapping[str, str]) -> None:
+    """A link that opens the page at ``url_path`` with ``query_params``, when that page is registered (else nothing)."""
+    page = next((p for p in PAGES if p.url_path == url_path), None)
+    if page is not None:
+        st.page_link(page.path, label=label, icon=icon, query_params=dict(query_params))

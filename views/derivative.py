@@ -7,7 +7,7 @@ from core.expressions import MAX_LENGTH, ExpressionError
 from core.plots.derivative import error_figure, tangent_figure
 from core.presentation import headline_latex, number, study_table, trend_sentence
 from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
-from views.common import controls, init_from_url, show_chart, show_problem
+from views.common import beside_figure, controls, init_from_url, show_chart, show_problem
 
 URL = {
     "f": TextParam("(x+2)(x-6)"),
@@ -37,24 +37,27 @@ url_problems = init_from_url(URL, page="derivative")
 st.title("Derivative")
 st.caption("The derivative is the slope of the tangent. "
            "A finite difference estimates it with a secant through nearby points.")
-with controls("Presets"):
-    st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
-
-left, middle, right = st.columns([3, 1.2, 2])
-left.text_input("f(x) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
-f_slot = left.container()
-middle.number_input("x0", value=URL["x0"].default, key="x0", bind="query-params", step=0.1, format="%.4g")
-x0_slot = middle.container()
-right.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params",
-                    format_func=lambda v: f"{v:.0e}")
-h_slot = right.container()
-st.segmented_control("method", METHODS, default=URL["method"].default, key="method", bind="query-params", required=True)
-method_slot = st.container()
-with controls("Plot range"):
-    x_range = st.slider("plot range", -50.0, 50.0, URL["x_range"].default, step=0.5, key="x_range", bind="query-params")
-    range_slot = st.container()
-st.session_state.x0_slider = min(max(float(st.session_state.x0), x_range[0]), x_range[1])  # follows the number box
-st.slider("drag x0", *x_range, step=0.01, key="x0_slider", on_change=follow_slider)
+side, main = beside_figure()
+with side:
+    st.text_input("f(x) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
+    f_slot = st.container()
+    st.number_input("x0", value=URL["x0"].default, key="x0", bind="query-params", step=0.1, format="%.4g")
+    x0_slot = st.container()
+    x_range = st.session_state.get("x_range", URL["x_range"].default)
+    st.session_state.x0_slider = min(max(float(st.session_state.x0), x_range[0]), x_range[1])  # follows the box
+    st.slider("drag x0", *x_range, step=0.01, key="x0_slider", on_change=follow_slider)
+    st.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params",
+                     format_func=lambda v: f"{v:.0e}")
+    h_slot = st.container()
+    st.segmented_control("method", METHODS, default=URL["method"].default, key="method", bind="query-params",
+                         required=True)
+    method_slot = st.container()
+    metrics_slot = st.container()
+    with controls("Presets and plot range"):
+        st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
+        x_range = st.slider("plot range", -50.0, 50.0, URL["x_range"].default, step=0.5, key="x_range",
+                            bind="query-params")
+        range_slot = st.container()
 for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot, "x_range": range_slot}.items():
     show_problem(slot, url_problems.get(name))
 
@@ -68,18 +71,18 @@ except ParameterError as error:
     show_problem({"x0": x0_slot, "h": h_slot, "method": method_slot}.get(error.parameter, f_slot), str(error))
     st.stop()
 
-st.latex(headline_latex(result))
 chosen = result.estimate(result.method)
-cols = st.columns(4)
+cols = metrics_slot.columns(2) * 2
 cols[0].metric("f(x0)", number(result.fx0))
 cols[1].metric("exact f′(x0)", number(result.exact))
 cols[2].metric(f"{result.method} estimate", number(chosen.value))
 cols[3].metric("absolute error", number(chosen.abs_error, digits=2, scientific=True))
+with main:
+    st.latex(headline_latex(result))
+    show_chart(tangent, name="derivative-tangent", key="tangent_chart")
 st.markdown(trend_sentence(result))
 for note in result.notes:
     st.warning(note)
-
-show_chart(tangent, name="derivative-tangent", key="tangent_chart")
 st.latex(result.formula_latex)
 
 st.subheader("Error against step size")
