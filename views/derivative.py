@@ -53,8 +53,9 @@ with side:
                          required=True)
     method_slot = st.container()
     metrics_slot = st.container()
-    with controls("Presets and plot range"):
+    with controls("Presets"):
         st.pills("Presets", [p.label for p in PRESETS], key="preset", on_change=load_preset)
+    with controls("Plot range"):
         x_range = st.slider("plot range", -50.0, 50.0, URL["x_range"].default, step=0.5, key="x_range",
                             bind="query-params")
         range_slot = st.container()

@@ -66,7 +66,7 @@ def test_url_parameters_set_the_view():
 
 def test_preset_loads_in_one_click():
     at = open_page()
-    at.get("button_group")[0].set_value("ln x").run()
+    next(b for b in at.get("button_group") if b.key == "preset").set_value("ln x").run()
     assert at.text_input(key="f").value == "ln(x)" and at.number_input(key="x0").value == 2.0
     assert slope_through(chart(at), "tangent")[0] == pytest.approx(0.5, rel=SLOPE)
 
