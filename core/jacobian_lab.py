@@ -9,15 +9,18 @@ Two views share one compiled map F: Rⁿ → Rᵐ (typed components, or the grad
   which falls like r²; and the straight-line warp (1 − t)·x + t·F(x), t ∈ [0, 1], from the identity to F;
 - the table view (n, m ≤ 6): the m×n Jacobian at a point, exact against numerical, and det J when m = n.
 
-Presets become the page's control values through :func:`preset_settings`; the sentences under the charts are built
-from a study by :func:`ellipse_sentence`, :func:`gap_sentence` and :func:`table_sentence`.
+The page's controls (named like its URL parameters) start from :data:`DEFAULTS`; presets become control values
+through :func:`preset_settings` (a click: :func:`picked_settings`; a link: :func:`link_settings`, which also reads
+``grad`` without ``source`` as F = ∇f). The sentences under the charts are built from a study by
+:func:`ellipse_sentence`, :func:`gap_sentence` and :func:`table_sentence`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import sympy as sp
@@ -30,12 +33,16 @@ from core.urlparams import log_steps
 
 __all__ = [
     "CIRCLE_POINTS",
+    "DEFAULTS",
     "GRID_LINES",
     "LINE_POINTS",
     "MAX_DIMENSION",
+    "MODES",
     "NUMERICAL_STEP",
     "PLANE_PRESETS",
+    "PRESET_KINDS",
     "RADIUS_CHOICES",
+    "SOURCES",
     "SWEEP_RADII",
     "TABLE_PRESETS",
     "TUTORIAL_F",
@@ -49,11 +56,17 @@ __all__ = [
     "TableStudy",
     "compile_gradient_map",
     "compile_map",
+    "compile_plane",
     "component_names",
     "ellipse_sentence",
     "entry_rows",
+    "find_preset",
     "gap_sentence",
+    "gradient_page_query",
+    "link_settings",
     "matrix_latex",
+    "picked_settings",
+    "plane_metrics",
     "preset_settings",
     "study_plane",
     "study_table",
@@ -171,6 +184,73 @@ def preset_settings(preset: PlanePreset | TablePreset) -> dict[str, str | float 
     raise ValueError(f"preset must be a PlanePreset or a TablePreset; got {type(preset).__name__}")
 
 
+# ----------------------------------------------------------------------------------------------- page settings
+MODES = ("plane", "table")  # the page's two views
+SOURCES = ("u, v", "∇f")  # where the plane view's F comes from: two typed components, or the gradient map of f
+_POLAR, _TABLE = PLANE_PRESETS[0], TABLE_PRESETS[0]
+DEFAULTS = MappingProxyType({  # every control's starting value, keyed by its URL parameter
+    "mode": MODES[0], "source": _POLAR.source, "u": _POLAR.u, "v": _POLAR.v, "grad": _POLAR.grad, "r": _POLAR.radius,
+    # x1, x2: the plane view's point (the polar preset's); x3 … x6: the table view's further inputs
+    **dict(zip(variables(MAX_DIMENSION), (*_POLAR.point, *_TABLE.point[2:], 1.0, 1.0, 1.0), strict=True)),
+    "n": len(_TABLE.point), "m": len(_TABLE.components),
+    **dict(zip(component_names(MAX_DIMENSION),
+               (*_TABLE.components, "x1^2 - x2", "log(1 + x1^2)", "x2/(1 + x1^2)", "x1 + 2x2"), strict=True)),
+})
+PRESET_KINDS = MappingProxyType({"preset": PLANE_PRESETS, "table_preset": TABLE_PRESETS})  # URL parameter → presets
+
+
+def find_preset(label: str | None, *, presets: Sequence[PlanePreset | TablePreset]) -> PlanePreset | TablePreset | None:
+    """The preset called ``label`` among ``presets``, or None (no label, or one that is not there)."""
+    return next((p for p in presets if p.label == label), None)
+
+
+def picked_settings(label: str | None, *, kind: str) -> dict[str, str | float | int]:
+    """The control values a click on the preset ``label`` sets.
+
+    Parameters
+    ----------
+    label : the chosen preset's label; None when the pill was unselected.
+    kind : "preset" (the plane view's pills) or "table_preset" (the table view's), a key of :data:`PRESET_KINDS`.
+
+    Returns
+    -------
+    dict
+        :func:`preset_settings` of that preset; empty when nothing (or nothing known) was chosen.
+    """
+    chosen = find_preset(label, presets=PRESET_KINDS[kind])
+    return preset_settings(chosen) if chosen is not None else {}
+
+
+def link_settings(*, given: Collection[str], current: Mapping[str, object]) -> dict[str, str | float | int]:
+    """What a link's shortcuts set on arrival, beyond the values the link gives itself.
+
+    A link's preset (``preset`` or ``table_preset``) fills every setting the link does not give; a link with
+    ``grad`` but no ``source`` means F = ∇f, so ``/jacobian?grad=<f>`` is all the Gradient page needs to link here.
+
+    Parameters
+    ----------
+    given : the names of the link's query parameters.
+    current : the controls' values as read from the link (only ``preset`` and ``table_preset`` are looked at).
+
+    Returns
+    -------
+    dict
+        The control values to apply, keyed by URL parameter; empty when the link uses no shortcut.
+    """
+    settings: dict[str, str | float | int] = {}
+    for kind in PRESET_KINDS:
+        chosen = picked_settings(current.get(kind), kind=kind)
+        settings.update({name: value for name, value in chosen.items() if name not in given})
+    if "grad" in given and "source" not in given:
+        settings["source"] = SOURCES[1]
+    return settings
+
+
+def gradient_page_query(f: str, *, point: Sequence[float]) -> dict[str, str]:
+    """The query that opens ``f`` at ``point`` = (x1, x2) on the Gradient page."""
+    return {"f": f, "x1": f"{point[0]:g}", "x2": f"{point[1]:g}"}
+
+
 # ----------------------------------------------------------------------------------------------- compiled map
 @dataclass(frozen=True)
 class CompiledMap:
@@ -270,6 +350,21 @@ def compile_gradient_map(text: str, *, name: str = "grad") -> CompiledMap:
         raise ParameterError(name, f"f: {error}") from error
     hessian, note = _exact_jacobian(lambda: symbolic.hessian(f))
     return CompiledMap((name,), f.variables, gradient.entries, latex, hessian, note, f.func, f.latex)
+
+
+def compile_plane(*, source: str, u: str, v: str, grad: str) -> CompiledMap:
+    """The plane view's F: R² → R²: the typed components (u, v), or ∇f of the typed f when ``source`` is "∇f".
+
+    Raises
+    ------
+    ParameterError
+        ``.parameter`` names the formula at fault ("u", "v" or "grad"), or "source" for an unknown source.
+    """
+    if source == SOURCES[1]:
+        return compile_gradient_map(grad)
+    if source == SOURCES[0]:
+        return compile_map((u, v), n=2, names=("u", "v"))
+    raise ParameterError("source", f"source must be one of {', '.join(SOURCES)}; got {source!r}")
 
 
 # ----------------------------------------------------------------------------------------------- shared numerics
@@ -571,6 +666,24 @@ def ellipse_sentence(study: PlaneStudy) -> str:
         f"semi-axes σ₁·r = {number(sigma[0] * r)} and σ₂·r = {number(sigma[1] * r)} along the singular directions, "
         f"so its area is |det J| = {number(abs(study.determinant))} times the circle's. F's own image of the circle "
         f"has a signed area {number(study.area_ratio)} times the circle's: the two agree better as r shrinks.{flip}"
+    )
+
+
+def plane_metrics(study: PlaneStudy) -> tuple[tuple[str, str], ...]:
+    """The plane view's readouts as (label, value) pairs: det J, σ₁, σ₂, F's area ratio and the gap at r.
+
+    Returns
+    -------
+    tuple
+        Five pairs, det J first; values with three decimals ("0.000", never "-0.000"), the gap in scientific notation.
+    """
+    sigma, r = study.singular_values, study.radius
+    return (
+        ("det J", number(study.determinant + 0.0)),  # + 0.0: no "-0.000"
+        ("σ₁ (longest stretch)", number(float(sigma[0]))),
+        ("σ₂ (shortest stretch)", number(float(sigma[1]))),
+        (f"area ratio at r = {r:g}", number(study.area_ratio)),
+        (f"max |F − L| at r = {r:g}", number(study.gap, digits=2, scientific=True)),
     )
 
 

@@ -17,18 +17,29 @@ from core import symbolic
 from core.expressions import ExpressionError
 from core.jacobian_lab import (
     CIRCLE_POINTS,
+    DEFAULTS,
+    MAX_DIMENSION,
+    MODES,
     PLANE_PRESETS,
+    PRESET_KINDS,
     RADIUS_CHOICES,
+    SOURCES,
     TABLE_PRESETS,
     WARP_TIMES,
     ParameterError,
     compile_gradient_map,
     compile_map,
+    compile_plane,
     component_names,
     ellipse_sentence,
     entry_rows,
+    find_preset,
     gap_sentence,
+    gradient_page_query,
+    link_settings,
     matrix_latex,
+    picked_settings,
+    plane_metrics,
     preset_settings,
     study_plane,
     study_table,
@@ -46,6 +57,7 @@ SAMPLING = 1e-3  # relative: the 121-point circle's largest distance misses the 
 SMALL_RADIUS = 0.01
 AREA = 1e-3  # relative: area ratio against |det J| at r = 0.01 (the gap is O(r²); polygons cancel in the ratio)
 FIGURE_BYTES = 250_000  # the warp figure's JSON: its frames must stay light for a classroom network
+TUTORIAL_F_TEXT = "(x1+2)(x1-5) + (x2+1)(x2-3)"  # every plane preset's f for F = ∇f
 
 
 def polar(r_value: float, theta: float):
@@ -338,6 +350,93 @@ def test_table_preset_settings_are_its_fields(preset):
 def test_preset_settings_needs_a_preset():
     with pytest.raises(ValueError, match="preset must be a PlanePreset or a TablePreset; got str"):
         preset_settings("polar")
+
+
+def test_defaults_cover_every_control_and_start_on_the_polar_map():
+    names = {"mode", "source", "u", "v", "grad", "r", "n", "m", *variables(MAX_DIMENSION),
+             *component_names(MAX_DIMENSION)}
+    assert set(DEFAULTS) == names
+    polar_preset, table_preset = PLANE_PRESETS[0], TABLE_PRESETS[0]
+    assert DEFAULTS["mode"] == MODES[0] == "plane" and DEFAULTS["source"] == SOURCES[0] == "u, v"
+    assert {k: DEFAULTS[k] for k in preset_settings(polar_preset)} == preset_settings(polar_preset)  # (2, 0.5), r = 0.5
+    # the table view opens on its first preset: R³ → R² at (2, 0.5, 1); x4 … x6 and f3 … f6 wait for n, m to grow
+    assert {k: DEFAULTS[k] for k in ("n", "m", "f1", "f2", "x3")} == {
+        k: v for k, v in preset_settings(table_preset).items() if k in ("n", "m", "f1", "f2", "x3")}
+    assert (DEFAULTS["x4"], DEFAULTS["f3"], DEFAULTS["f6"]) == (1.0, "x1^2 - x2", "x1 + 2x2")
+    assert DEFAULTS["r"] in RADIUS_CHOICES
+    with pytest.raises(TypeError):
+        DEFAULTS["x1"] = 0.0  # read-only: no module-level state a session could change for the others
+
+
+@pytest.mark.parametrize(("kind", "label"), [("preset", p.label) for p in PLANE_PRESETS]
+                         + [("table_preset", p.label) for p in TABLE_PRESETS])
+def test_a_click_on_a_preset_sets_its_settings(kind, label):
+    preset = find_preset(label, presets=PRESET_KINDS[kind])
+    assert preset is not None and preset.label == label
+    assert picked_settings(label, kind=kind) == preset_settings(preset)
+
+
+def test_no_preset_or_an_unknown_one_sets_nothing():
+    assert find_preset(None, presets=PLANE_PRESETS) is None and find_preset("spiral", presets=PLANE_PRESETS) is None
+    assert picked_settings(None, kind="preset") == {} and picked_settings("spiral", kind="table_preset") == {}
+    assert picked_settings("polar", kind="table_preset") == {}  # a plane preset's label is not a table preset
+    with pytest.raises(KeyError):
+        picked_settings("polar", kind="plane")
+
+
+@pytest.mark.parametrize(
+    ("given", "current", "expected"),
+    [
+        ({"x1"}, {"preset": None, "table_preset": None}, {}),  # no shortcut: the link's values alone
+        ({"preset"}, {"preset": "shear"}, {"source": "u, v", "u": "x1 + 1.5 x2", "v": "x2", "grad": TUTORIAL_F_TEXT,
+                                           "x1": 0.5, "x2": 0.5, "r": 0.5}),
+        ({"preset", "x1", "r"}, {"preset": "shear"},  # the link's own x1 and r win over the preset's
+         {"source": "u, v", "u": "x1 + 1.5 x2", "v": "x2", "grad": TUTORIAL_F_TEXT, "x2": 0.5}),
+        ({"grad", "x1"}, {}, {"source": "∇f"}),  # /jacobian?grad=<f>: F = ∇f
+        ({"grad", "source"}, {}, {}),  # the link says where F comes from itself
+        ({"table_preset", "mode", "x1"}, {"table_preset": "spherical → cartesian"},
+         {"n": 3, "m": 3, "f1": "x1 sin(x2) cos(x3)", "f2": "x1 sin(x2) sin(x3)", "f3": "x1 cos(x2)", "x2": 0.8,
+          "x3": 0.5}),
+        ({"preset", "grad"}, {"preset": "polar"},  # the preset fills source, but grad without source still means ∇f
+         {"source": "∇f", "u": "x1 cos(x2)", "v": "x1 sin(x2)", "x1": 2.0, "x2": 0.5, "r": 0.5}),
+    ],
+    ids=["plain", "preset", "preset-and-own-values", "gradient-link", "gradient-with-source", "table-preset",
+         "preset-and-gradient"],
+)
+def test_link_shortcuts(given, current, expected):
+    assert link_settings(given=given, current=current) == expected
+
+
+def test_compile_plane_follows_the_source():
+    typed = compile_plane(source="u, v", u="x1 x2", v="x1 + x2", grad="x1^3")
+    assert typed.names == ("u", "v") and typed.potential is None
+    np.testing.assert_allclose(typed.jacobian.func(2.0, 3.0), [[3.0, 2.0], [1.0, 1.0]], atol=EXACT)
+    gradient = compile_plane(source="∇f", u="x1 + y", v="", grad="x1^3 x2")  # u, v are not read for ∇f
+    np.testing.assert_allclose(gradient(np.array([2.0, 3.0])), [36.0, 8.0], rtol=EXACT)  # ∇f = (3 x1² x2, x1³)
+    np.testing.assert_allclose(gradient.jacobian.func(2.0, 3.0), [[36.0, 12.0], [12.0, 0.0]], atol=EXACT)  # Hessian
+    with pytest.raises(ParameterError) as error:
+        compile_plane(source="polar", u="x1", v="x2", grad="x1")
+    assert error.value.parameter == "source"
+    with pytest.raises(ParameterError) as error:
+        compile_plane(source="u, v", u="x1", v="x2 +", grad="x1")
+    assert error.value.parameter == "v"
+
+
+def test_gradient_page_query_keeps_the_formula_and_the_point():
+    assert gradient_page_query("x1^2 x2", point=(1.0, -0.25)) == {"f": "x1^2 x2", "x1": "1", "x2": "-0.25"}
+
+
+def test_plane_metrics_are_the_study_numbers():
+    compiled, point = polar(2.0, 0.5)
+    study = study_plane(compiled, point=point, radius=0.5)
+    metrics = dict(plane_metrics(study))
+    assert list(metrics) == ["det J", "σ₁ (longest stretch)", "σ₂ (shortest stretch)", "area ratio at r = 0.5",
+                             "max |F − L| at r = 0.5"]
+    assert metrics["det J"] == "2.000" and metrics["σ₁ (longest stretch)"] == "2.000"  # det J = r; σ = (r, 1)
+    assert metrics["σ₂ (shortest stretch)"] == "1.000"
+    assert float(metrics["max |F − L| at r = 0.5"]) == pytest.approx(study.gap, rel=1e-2)
+    singular = study_plane(compiled, point=(0.0, 0.5), radius=0.1)  # r = 0: the θ-line lands on the origin
+    assert dict(plane_metrics(singular))["det J"] == "0.000"  # never "-0.000"
 
 
 def test_ellipse_sentence_gives_the_closed_form_axes_and_area():

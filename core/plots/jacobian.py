@@ -95,7 +95,7 @@ def _point(xy: np.ndarray, name: str, *, legend: bool, label: str, **extra) -> g
                       hovertemplate=f"{label} = (%{{x:.4g}}, %{{y:.4g}})<extra></extra>", **extra)
 
 
-def neighbourhood_figure(study: PlaneStudy, *, height: int = 680) -> go.Figure:
+def neighbourhood_figure(study: PlaneStudy, *, height: int = 540) -> go.Figure:
     """Left: the grid and circle around p with the right singular directions r·vᵢ. Right: their images under F
     (solid) and under L(x) = F(p) + J·(x − p) (dashed: a parallelogram grid and the ellipse), with the ellipse's
     semi-axes σᵢ·r·uᵢ.
@@ -105,19 +105,18 @@ def neighbourhood_figure(study: PlaneStudy, *, height: int = 680) -> go.Figure:
     """
     r = study.radius
     traces = [
-        _lines(study.grid, "grid around p, and its image under F", GRID_COLOR, width=1.2, group="grid", meta="grid"),
-        _lines(study.circle, "circle around p, and its image under F", CIRCLE_COLOR, width=LINE_WIDTH, group="circle",
-               meta="circle"),
+        _lines(study.grid, "grid, F(grid)", GRID_COLOR, width=1.2, group="grid", meta="grid"),
+        _lines(study.circle, "circle, F(circle)", CIRCLE_COLOR, width=LINE_WIDTH, group="circle", meta="circle"),
         *(_arrow(study.point, r * study.right[:, i], AXIS_NAMES[i], AXIS_COLORS[i], group=f"axis{i}", legend=True,
                  meta=f"v{i + 1}") for i in range(2)),
-        _point(study.point, "p and F(p)", legend=True, label="p", meta="p"),
+        _point(study.point, "p, F(p)", legend=True, label="p", meta="p"),
         _lines(study.grid_image, "F(grid)", GRID_COLOR, width=1.2, group="grid", legend=False, meta="F(grid)", **RIGHT),
         _lines(_line_ends(study.grid_linear), "L(grid)", LINEAR_COLOR, width=1, dash="dash", group="linear",
                legend=False, opacity=LINEAR_GRID_OPACITY, meta="L(grid)", **RIGHT),
         _lines(study.circle_image, "F(circle)", CIRCLE_COLOR, width=LINE_WIDTH, group="circle", legend=False,
                meta="F(circle)", **RIGHT),
-        _lines(study.circle_linear, "linear map F(p) + J·(x − p): ellipse and grid", LINEAR_COLOR, width=LINE_WIDTH,
-               dash="dash", group="linear", meta="L(circle)", **RIGHT),
+        _lines(study.circle_linear, "L(x) = F(p) + J·(x − p)", LINEAR_COLOR, width=LINE_WIDTH, dash="dash",
+               group="linear", meta="L(circle)", **RIGHT),
         *(_arrow(study.value, study.singular_values[i] * r * study.left[:, i], f"σ{i + 1}·r·u{i + 1}", AXIS_COLORS[i],
                  group=f"axis{i}", legend=False, meta=f"s{i + 1}u{i + 1}", **RIGHT) for i in range(2)),
         _point(study.value, "F(p)", legend=False, label="F(p)", meta="F(p)", **RIGHT),
@@ -131,14 +130,16 @@ def _panels_layout(study: PlaneStudy, height: int) -> dict:
     x_in, y_in = _square_ranges(np.stack([study.point - r, study.point + r], axis=1), r)
     x_out, y_out = _square_ranges(_image_box(study.grid_image, study.grid_linear, r), MIN_EXTENT * r)
     spec = layout(x_title="x1", y_title="x2", height=height)
-    titles = (f"near p: grid and circle of radius r = {r:g}", "their images: under F (solid), under L (dashed)")
+    titles = (f"near p: grid and circle, r = {r:g}", "images under F (solid), L (dashed)")
     return {
         **spec,
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0},
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 100},
-        "xaxis": {**spec["xaxis"], "domain": [0, 0.45], "range": x_in},
+        # at the foot of the figure, under the axis titles, whatever the font size (classroom type is larger)
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 110},
+        "xaxis": {**spec["xaxis"], "domain": [0, 0.45], "range": x_in, "automargin": True},
         "yaxis": {**spec["yaxis"], "range": y_in, "scaleanchor": "x", "scaleratio": 1},
-        "xaxis2": {"domain": [0.55, 1], "range": x_out, "anchor": "y2", "title": {"text": "u = F₁"}},
+        "xaxis2": {"domain": [0.55, 1], "range": x_out, "anchor": "y2", "automargin": True,
+                   "title": {"text": "u = F₁"}},
         "yaxis2": {"range": y_out, "anchor": "x2", "scaleanchor": "x2", "scaleratio": 1, "title": {"text": "v = F₂"}},
         "annotations": [{"text": text, "xref": "paper", "yref": "paper", "x": x, "y": 1.0, "xanchor": "center",
                          "yanchor": "bottom", "showarrow": False}

@@ -221,3 +221,49 @@ def test_an_undefined_part_of_the_neighbourhood_is_noted_under_the_radius():
     note = elements[slider + 1]
     assert type(note).__name__ == "Info" and "not defined on part of this neighbourhood" in note.value
     assert sum("not defined on part" in e.value for e in at.info) == 1
+
+
+def descendants(node) -> list:
+    """Every element and block under ``node``, in reading order."""
+    found = []
+    for child in getattr(node, "children", {}).values():
+        found += [child, *descendants(child)]
+    return found
+
+
+def keys_in(node) -> list[str]:
+    return [e.key for e in descendants(node) if getattr(e, "key", None)]
+
+
+def first_screen(at: AppTest) -> tuple[list, list]:
+    """The page's top-level elements before the row that holds the main view, and that row's columns."""
+    top = list(at.main.children.values())
+    index = next(i for i, e in enumerate(top) if type(e).__name__ == "Block" and "mode" not in keys_in(e))
+    return top[:index], [c for c in top[index].children.values() if type(c).__name__ == "Column"]
+
+
+@pytest.mark.parametrize("query", [{}, {"classroom": "true"}, {"grad": "x1^2 x2"}], ids=["laptop", "classroom", "∇f"])
+def test_the_figure_stands_beside_the_formulas_and_the_point(query):
+    """The picture first: above the figure only the title, its caption and the view/preset switches; the controls
+    that set the picture run down a narrow column at its left."""
+    at = open_page(query)
+    above, (controls, figure) = first_screen(at)
+    assert [type(e).__name__ for e in above] == ["Title", "Caption", "Block"]
+    assert {"mode", "preset"} <= set(keys_in(above[2]))
+    formulas = ["grad"] if "grad" in query else ["u", "v"]
+    assert keys_in(controls) == ["source", *formulas, "x1", "x2", "r"]
+    chart_first = next(e for e in descendants(figure) if type(e).__name__ not in CONTAINERS)
+    assert chart_first.type == "plotly_chart" and chart_first.key == "neighbourhood_chart"
+    spec = chart(at, "neighbourhood_chart")  # sized for the first screen: about 540 px (×1.15 on a projector)
+    assert spec["layout"]["height"] == (621 if "classroom" in query else 540)
+    assert [e.label for e in at.expander] == (["Presets"] if "classroom" in query else [])
+
+
+def test_table_view_puts_j_and_its_entries_beside_the_controls():
+    at = open_page({"mode": "table"})
+    above, (controls, readouts) = first_screen(at)
+    assert {"mode", "table_preset"} <= set(keys_in(above[2]))
+    shown_keys = keys_in(controls)
+    assert shown_keys[:4] == ["n", "m", "f1", "f2"] and sorted(shown_keys[4:]) == ["x1", "x2", "x3"]  # p in 2 columns
+    shown = [type(e).__name__ for e in descendants(readouts) if type(e).__name__ not in CONTAINERS]
+    assert shown[:4] == ["Latex", "Latex", "Caption", "Dataframe"]  # J(p) exact, numerical, the sentence, the entries

@@ -1,8 +1,10 @@
-"""Browser: the Jacobian page renders in Chromium, its warp animation plays in the browser, and a link keeps x2 = 0."""
+"""Browser: the Jacobian page renders in Chromium, its warp animation plays in the browser, a link keeps x2 = 0, and
+the table view's J(p) and entries are on the first screen."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from core.plots.jacobian import WARP_GRID
 from tests.browser.conftest import open_with_alert, screenshot, wait_for_run
@@ -69,3 +71,24 @@ def test_link_with_x2_zero_survives_a_reload(page, server):
 def test_jacobian_bad_formula_in_browser(page, server):
     assert "Unknown name 'y'" in open_with_alert(page, f"{server}/jacobian?u=x1%2By&v=x2")
     screenshot(page, "jacobian-error")
+
+
+@pytest.mark.parametrize(("size", "query"), [((1440, 900), ""), ((1920, 1080), "&classroom=true")],
+                         ids=["laptop", "projector"])
+def test_table_view_shows_j_and_its_entries_on_the_first_screen(browser, server, size, query):
+    """No figure in the table view: J(p) and the table of its entries sit beside the formulas, all on one screen."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/jacobian?mode=table{query}")
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        wait_for_run(page)
+        screenshot(page, f"jacobian-table-{'projector' if query else 'laptop'}")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        shown = [page.get_by_label(label, exact=True).first for label in ("f1(x1, x2, x3) =", "point p: x3")]
+        shown += [page.locator(".katex-display").first, page.locator('[data-testid="stDataFrame"]').first]
+        for element in shown:
+            box = element.bounding_box()
+            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= size[1], (element, box)
+    finally:
+        context.close()
