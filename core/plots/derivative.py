@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.derivative_lab import METHODS, ORDERS, DerivativeStudy, SecantFrame
-from core.plots.style import COLORS, LINE_WIDTH, base_layout, layout
+from core.plots.style import COLORS, LINE_WIDTH, assemble, layout
 
 __all__ = ["error_figure", "tangent_figure"]
 
@@ -77,26 +77,24 @@ def tangent_figure(study: DerivativeStudy, *, x_range: tuple[float, float]) -> g
     stencil points only, so the animation costs a few kB.
     """
     tangent_x, tangent_y = _line(x_range, study.x0, study.fx0, study.exact if math.isfinite(study.exact) else 0.0)
-    figure = go.Figure([
-        go.Scatter(x=study.curve_x, y=np.where(np.isfinite(study.curve_y), study.curve_y, np.nan),
-                   mode="lines", name="f(x)",
-                   line={"color": COLORS["blue"], "width": LINE_WIDTH}, connectgaps=False),
-        go.Scatter(x=tangent_x, y=tangent_y, mode="lines", name="tangent",
-                   visible=True if math.isfinite(study.exact) else "legendonly",
-                   line={"color": COLORS["orange"], "width": LINE_WIDTH}),
+    data = [
+        {"type": "scatter", "x": study.curve_x, "y": np.where(np.isfinite(study.curve_y), study.curve_y, np.nan),
+         "mode": "lines", "name": "f(x)", "line": {"color": COLORS["blue"], "width": LINE_WIDTH}, "connectgaps": False},
+        {"type": "scatter", "x": tangent_x, "y": tangent_y, "mode": "lines", "name": "tangent",
+         "visible": True if math.isfinite(study.exact) else "legendonly",
+         "line": {"color": COLORS["orange"], "width": LINE_WIDTH}},
         *_secant_traces(study.secant, x_range, study.method),
-        go.Scatter(x=[study.x0], y=[study.fx0], mode="markers", name="x0",
-                   marker={"color": COLORS["vermillion"], "size": 14},
-                   hovertemplate="x0 = %{x:.6g}<br>f(x0) = %{y:.6g}<extra></extra>"),
-    ])
-    figure.update_layout(
-        layout(x_title="x", y_title="f(x)"), yaxis_range=_y_range(study.curve_y, study.fx0), xaxis_range=list(x_range),
-        margin={"b": 150}, **_animation_controls(study),
-    )
-    figure.frames = [{"name": f"h={frame.step:.3g}", "data": _secant_traces(frame, x_range, study.method),
-                      "traces": [_SECANT, _STENCIL]}
-                     for frame in study.frames]  # last: layout updates on a figure with frames are slow in plotly.py
-    return figure
+        {"type": "scatter", "x": [study.x0], "y": [study.fx0], "mode": "markers", "name": "x0",
+         "marker": {"color": COLORS["vermillion"], "size": 14},
+         "hovertemplate": "x0 = %{x:.6g}<br>f(x0) = %{y:.6g}<extra></extra>"},
+    ]
+    spec = layout(x_title="x", y_title="f(x)")
+    spec["xaxis"]["range"] = list(x_range)
+    spec["yaxis"]["range"] = _y_range(study.curve_y, study.fx0)
+    spec["margin"]["b"] = 150
+    frames = [{"name": f"h={frame.step:.3g}", "data": _secant_traces(frame, x_range, study.method),
+               "traces": [_SECANT, _STENCIL]} for frame in study.frames]
+    return assemble({"data": data, "layout": {**spec, **_animation_controls(study)}, "frames": frames})
 
 
 def _guide(steps: np.ndarray, order: int, anchor_step: float, anchor_error: float) -> np.ndarray:
@@ -109,32 +107,30 @@ def error_figure(study: DerivativeStudy) -> go.Figure:
     are left out.
     """
     sweep = study.sweep
-    figure = go.Figure()
     errors = np.full((len(sweep.methods), len(sweep.steps)), np.nan) if sweep.errors is None else sweep.errors
-    for method, row in zip(sweep.methods, errors):
-        shown = np.where(row > 0, row, np.nan)
-        figure.add_scatter(x=sweep.steps, y=shown, mode="lines", name=method,
-                           line={"color": METHOD_COLORS[method], "width": LINE_WIDTH},
-                           hovertemplate=f"{method}<br>h = %{{x:.2e}}<br>error = %{{y:.2e}}<extra></extra>")
-    for estimate in study.estimates:
-        if math.isfinite(estimate.best_error) and estimate.best_error > 0:
-            figure.add_scatter(x=[estimate.best_step], y=[estimate.best_error], mode="markers",
-                               name=f"best h ({estimate.method})",
-                               marker={"symbol": "star", "size": 16, "color": METHOD_COLORS[estimate.method],
-                                       "line": {"width": 1, "color": "black"}},
-                               showlegend=False,
-                               hovertemplate=f"best h for {estimate.method}: %{{x:.1e}}<br>"
-                                             f"error %{{y:.1e}}<extra></extra>")
-    _add_guides(figure, study, errors)
-    figure.add_vline(x=study.h, line={"color": COLORS["grey"], "dash": "dot", "width": 2},
-                     annotation_text=f"h = {study.h:.0e}", annotation_position="top")
-    base_layout(figure, x_title="step h", y_title="|estimate − exact f′(x0)|", height=480)
-    figure.update_xaxes(type="log", exponentformat="power")
-    figure.update_yaxes(type="log", exponentformat="power")
-    return figure
+    data = [{"type": "scatter", "x": sweep.steps, "y": np.where(row > 0, row, np.nan), "mode": "lines", "name": method,
+             "line": {"color": METHOD_COLORS[method], "width": LINE_WIDTH},
+             "hovertemplate": f"{method}<br>h = %{{x:.2e}}<br>error = %{{y:.2e}}<extra></extra>"}
+            for method, row in zip(sweep.methods, errors)]
+    data += [{"type": "scatter", "x": [estimate.best_step], "y": [estimate.best_error], "mode": "markers",
+              "name": f"best h ({estimate.method})",
+              "marker": {"symbol": "star", "size": 16, "color": METHOD_COLORS[estimate.method],
+                         "line": {"width": 1, "color": "black"}},
+              "showlegend": False,
+              "hovertemplate": f"best h for {estimate.method}: %{{x:.1e}}<br>error %{{y:.1e}}<extra></extra>"}
+             for estimate in study.estimates if math.isfinite(estimate.best_error) and estimate.best_error > 0]
+    data += _guides(study, errors)
+    spec = layout(x_title="step h", y_title="|estimate − exact f′(x0)|", height=480)
+    for axis in ("xaxis", "yaxis"):
+        spec[axis].update(type="log", exponentformat="power")
+    spec["shapes"] = [{"type": "line", "x0": study.h, "x1": study.h, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                       "line": {"color": COLORS["grey"], "dash": "dot", "width": 2}}]
+    spec["annotations"] = [{"text": f"h = {study.h:.0e}", "showarrow": False, "x": study.h, "xref": "x",
+                            "xanchor": "center", "y": 1, "yref": "y domain", "yanchor": "bottom"}]
+    return assemble({"data": data, "layout": spec})
 
 
-def _add_guides(figure: go.Figure, study: DerivativeStudy, errors: np.ndarray) -> None:
+def _guides(study: DerivativeStudy, errors: np.ndarray) -> list[dict]:
     """Dashed reference slopes h^p, drawn through each order's method at h = 0.1 where truncation dominates there.
 
     A method that is exact on f (central on a quadratic) has only round-off error, ~eps·|f|/h: no guide for it,
@@ -142,7 +138,7 @@ def _add_guides(figure: go.Figure, study: DerivativeStudy, errors: np.ndarray) -
     steps = study.sweep.steps
     anchor = int(np.argmin(np.abs(np.log10(steps) + 1)))
     roundoff = ROUNDOFF_MARGIN * np.finfo(float).eps * max(abs(study.fx0), 1.0) / steps[anchor]
-    drawn = set()
+    drawn, traces = set(), []
     for method in METHODS:
         order = ORDERS[method]
         error = errors[study.sweep.methods.index(method), anchor]
@@ -151,5 +147,7 @@ def _add_guides(figure: go.Figure, study: DerivativeStudy, errors: np.ndarray) -
         drawn.add(order)
         label = {1: "O(h)", 2: "O(h²)", 4: "O(h⁴)"}[order]
         guide = _guide(steps, order, steps[anchor], error * 3)
-        figure.add_scatter(x=steps, y=np.where(guide > 1e-18, guide, np.nan), mode="lines", name=label,
-                           line={"color": COLORS["grey"], "dash": "dash", "width": 1.5}, hoverinfo="skip")
+        traces.append({"type": "scatter", "x": steps, "y": np.where(guide > 1e-18, guide, np.nan), "mode": "lines",
+                       "name": label, "line": {"color": COLORS["grey"], "dash": "dash", "width": 1.5},
+                       "hoverinfo": "skip"})
+    return traces
