@@ -9,7 +9,7 @@ from core.gradient_lab import PRESETS, Window, study_gradient
 from core.plots.gradient import contour_figure, surface_figure
 from core.presentation import gradient_readouts
 from core.urlparams import BoolParam, ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
-from views.common import controls, init_from_url, show_chart, show_problem
+from views.common import beside_figure, controls, init_from_url, show_chart, show_problem
 
 TUTORIAL = PRESETS[0]
 URL = {
@@ -59,15 +59,19 @@ problems = init_from_url(URL, page="gradient")
 st.title("Gradient")
 st.caption("∂f/∂x1 and ∂f/∂x2 are slopes along each axis with the other variable held fixed; together they form ∇f, "
            "which points uphill fastest and is perpendicular to the level curve. Click the contour to move the point.")
-with controls("Presets"):
-    st.pills("Presets", [p.label for p in PRESETS], key="gradient_preset", on_change=load_preset)
-left, mid, right = st.columns([3, 1, 1])
-left.text_input("f(x1, x2) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
-slots = {"f": left.container()}
-mid.number_input("x1", value=URL["x1"].default, key="x1", bind="query-params", step=0.1, format="%.4g")
-slots["x1"] = mid.container()
-right.number_input("x2", value=URL["x2"].default, key="x2", bind="query-params", step=0.1, format="%.4g")
-slots["x2"] = right.container()
+side, main = beside_figure()
+with side:
+    st.text_input("f(x1, x2) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
+    slots = {"f": st.container()}
+    x1_col, x2_col = st.columns(2)
+    x1_col.number_input("x1", value=URL["x1"].default, key="x1", bind="query-params", step=0.1, format="%.4g")
+    slots["x1"] = x1_col.container()
+    x2_col.number_input("x2", value=URL["x2"].default, key="x2", bind="query-params", step=0.1, format="%.4g")
+    slots["x2"] = x2_col.container()
+    metrics_slot = st.container()
+    show_field = st.toggle("Show the gradient field", URL["field"].default, key="field", bind="query-params")
+    with controls("Presets"):
+        st.pills("Presets", [p.label for p in PRESETS], key="gradient_preset", on_change=load_preset)
 with st.expander("View window, arrows and finite differences", expanded=False):
     a, b = st.columns(2)
     a.slider("x1 range (horizontal)", -100.0, 100.0, URL["x1_range"].default, step=0.5, key="x1_range",
@@ -88,7 +92,6 @@ with st.expander("View window, arrows and finite differences", expanded=False):
     b.select_slider("step h", options=STEP_CHOICES, value=URL["h"].default, key="h", bind="query-params",
                     format_func=lambda v: f"{v:.0e}")
     slots["h"] = b.container()
-show_field = st.toggle("Show the gradient field", URL["field"].default, key="field", bind="query-params")
 for name, message in problems.items():
     show_problem(slots[name], message)
 
@@ -106,14 +109,14 @@ except ParameterError as error:
     st.stop()
 
 readouts = gradient_readouts(result)
-st.latex(readouts.function)
-cols = st.columns(4)
-for col, (label, value) in zip(cols, readouts.metrics):
+for col, (label, value) in zip(metrics_slot.columns(2) * 2, readouts.metrics):
     col.metric(label, value)
 for note in result.notes:
-    st.info(note)
-show_chart(contour(*settings, float(st.session_state.scale), show_field), name="gradient-contour", theme=None,
-           key="contour", on_select=move_point, selection_mode="points")
+    side.info(note)
+with main:
+    st.latex(readouts.function)
+    show_chart(contour(*settings, float(st.session_state.scale), show_field), name="gradient-contour", theme=None,
+               key="contour", on_select=move_point, selection_mode="points")
 for line in readouts.latex:
     st.latex(line)
 st.page_link("views/jacobian.py", label="∇f is f's 1×2 Jacobian: open the map x ↦ ∇f(x) on the Jacobian page",

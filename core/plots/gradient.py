@@ -13,6 +13,7 @@ from core.plots.style import COLORS, LINE_WIDTH, base_layout
 __all__ = ["CLICK_GRID", "contour_figure", "surface_figure"]
 
 CLICK_GRID = 41  # invisible markers per axis that turn a click on the contour into a point (contours return none)
+CONTOUR_HEIGHT = 600  # px: beside the controls, on a laptop's first screen (1440×900) with the title above it
 SURFACE_POINTS = 80  # per axis in the 3D view: enough for a smooth surface, a fraction of the contour's JSON
 # Colour data is sent as float32: 7 significant digits are far finer than any colour step, at half the bytes.
 
@@ -76,7 +77,7 @@ def contour_figure(study: GradientStudy, *, scale: float, show_field: bool) -> g
     reach = 0.1 * min(study.window.x1_high - study.window.x1_low, study.window.x2_high - study.window.x2_low)
     traces = [
         go.Contour(x=study.grid_x1, y=study.grid_x2, z=study.grid_f.astype(np.float32), colorscale="Viridis",
-                   ncontours=25, name="f", colorbar={"title": {"text": "f(x1, x2)"}},
+                   ncontours=25, name="f", colorbar={"title": {"text": "f"}, "thickness": 18},
                    hovertemplate="x1 %{x:.3f}<br>x2 %{y:.3f}<br>f %{z:.4g}<extra></extra>"),
         _level_curve(study),
         go.Scatter(x=[p[0] - 1.5 * reach * study.tangent[0], p[0] + 1.5 * reach * study.tangent[0]],
@@ -95,9 +96,9 @@ def contour_figure(study: GradientStudy, *, scale: float, show_field: bool) -> g
                    marker={"color": "white", "size": 13, "line": {"width": 3, "color": COLORS["black"]}}),
         _click_grid(study),
     ]
-    figure = base_layout(go.Figure(traces), x_title="x1", y_title="x2", height=760)
-    figure.update_layout(legend={"orientation": "v", "x": 1.18, "y": 1, "yanchor": "top", "xanchor": "left"},
-                         margin={"r": 220})
+    figure = base_layout(go.Figure(traces), x_title="x1", y_title="x2", height=CONTOUR_HEIGHT)
+    figure.update_layout(legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "xanchor": "left"},
+                         margin={"r": 20, "t": 20, "b": 150})
     figure.update_xaxes(range=[study.window.x1_low, study.window.x1_high], constrain="domain")
     figure.update_yaxes(range=[study.window.x2_low, study.window.x2_high], scaleanchor="x", scaleratio=1,
                         constrain="domain")

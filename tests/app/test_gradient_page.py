@@ -37,12 +37,12 @@ def test_a_click_moves_the_arrows():
 
 def test_preset_and_scale():
     at = open_page(page=PAGE)
-    at.get("button_group")[0].set_value("saddle x1² − x2²").run()
+    next(b for b in at.get("button_group") if b.key == "gradient_preset").set_value("saddle x1² − x2²").run()
     at.number_input(key="scale").set_value(0.5).run()
     start, vector = arrow(chart(at), "gradient")
     np.testing.assert_allclose(start, [1.0, 0.5])
     np.testing.assert_allclose(vector, 0.5 * np.array([2.0, -1.0]))
-    at.get("button_group")[0].set_value("Rosenbrock").run()
+    next(b for b in at.get("button_group") if b.key == "gradient_preset").set_value("Rosenbrock").run()
     start, vector = arrow(chart(at), "gradient")  # the preset brings its own scale, 0.003
     np.testing.assert_allclose(start, [-1.0, 1.5])
     np.testing.assert_allclose(vector, 0.003 * np.array([-2 * 2 + 400 * (0.5), 200 * 0.5]))
