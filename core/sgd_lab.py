@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from core import differences, logistic
+from core.budget import CURVES, SPREAD, SURFACE, TRAINING, Allowance, allow
 from core.errors import ParameterError
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "history_csv",
     "settings_json",
     "frame_indices",
+    "step_cost",
     "study_sgd",
 ]
 
@@ -39,6 +41,9 @@ MAX_FRAMES = 40  # animation frames: each costs ~0.7 ms to build in plotly.py an
 TUTORIAL_RANGE = 15.0  # the tutorial's contour covers β ∈ [−15, 15]² in steps of 0.5
 GRID_POINTS = 61
 SPREAD_DRAWS = 200
+# A step of mini-batch SGD (B > 1) has a fixed cost of four NumPy calls, ~3 µs measured: as much as ~100
+# point-gradients on that path (~33 ns each). Without it, B = 100 and T = 100,000 (10⁷ point-gradients) took 0.84 s.
+STEP_OVERHEAD = 100
 GRADIENT_CHECK_STEP = 1e-5  # central differences on the loss: error ~ h² |L'''| ≈ 1e-10 relative on these losses
 
 
@@ -82,8 +87,10 @@ class SgdStudy:
         at the final bias.
     frames : indices into the history's records, one per animation frame (≤ MAX_FRAMES, first and last included).
     analytic, numeric : the gradient of the loss at the final β, by formula and by central differences.
-    spread : mini-batch gradients at the final β, (SPREAD_DRAWS, d); full : the full gradient there, (d,).
+    spread : mini-batch gradients at the final β, (draws, d), draws <= SPREAD_DRAWS; full : the full gradient, (d,).
     diagnosis : what went wrong in plain words, or None.
+    caps : what the work budgets (core.budget) reduced, one :class:`core.budget.Allowance` each, with the control it
+        concerns and the sentence to show there; empty when nothing was capped.
     """
 
     X: np.ndarray
@@ -102,6 +109,7 @@ class SgdStudy:
     spread: np.ndarray
     full: np.ndarray
     diagnosis: str | None
+    caps: tuple[Allowance, ...] = ()
 
     @property
     def final_beta(self) -> np.ndarray:
@@ -176,11 +184,11 @@ def frame_indices(records: int, *, most: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.linspace(0, records - 1, min(records, most)).round().astype(int))
 
 
-def _grid_axes(history: logistic.History) -> tuple[np.ndarray, np.ndarray]:
+def _grid_axes(history: logistic.History, points: int) -> tuple[np.ndarray, np.ndarray]:
     """The tutorial's β ∈ [−15, 15]², widened (same number of points) when the path leaves it."""
     finite = history.betas[:, :2][np.isfinite(history.betas[:, :2]).all(axis=1)]
     reach = max(TUTORIAL_RANGE, 1.1 * float(np.max(np.abs(finite), initial=0.0)))
-    axis = np.linspace(-reach, reach, GRID_POINTS)
+    axis = np.linspace(-reach, reach, points)
     return axis, axis.copy()
 
 
@@ -201,36 +209,68 @@ def _check(lr: float, steps: int, batch_size: int, n: int, beta0: np.ndarray) ->
         raise ParameterError("beta0", f"the start β must be finite numbers; got {beta0.tolist()}")
 
 
+def step_cost(batch_size: int) -> int:
+    """Point-gradient evaluations one SGD step is counted as: 1 for B = 1 (a few Python float operations, ~0.5 µs),
+    B + STEP_OVERHEAD for B > 1 (four NumPy calls a step)."""
+    return 1 if batch_size == 1 else batch_size + STEP_OVERHEAD
+
+
+def _budgets(steps: int, batch_size: int, n: int, data_control: str) -> tuple[Allowance, ...]:
+    """Steps, recorded β, grid points per axis and spread draws under the work budgets (core.budget), in that order.
+
+    Training costs T · step_cost(B) gradient evaluations; the loss and accuracy at k recorded β cost k · N loss
+    evaluations; a k × k loss surface k² · N; k mini-batches for the spread k · B gradient evaluations.
+    """
+    at_n = f"at N = {n:,}"
+    per_step = f" (a step counts B + {STEP_OVERHEAD})" if batch_size > 1 else ""
+    trained = allow(TRAINING, control="steps", label="T", requested=steps, cost=lambda t: t * step_cost(batch_size),
+                    given=f"at batch {batch_size:,}{per_step}")
+    records = allow(CURVES, control=data_control, label="recorded steps",
+                    requested=min(trained.allowed, MAX_RECORDS) + 1, cost=lambda k: k * n, given=at_n, least=2)
+    grid = allow(SURFACE, control=data_control, label="the grid", requested=GRID_POINTS,
+                 cost=lambda k: k * k * n, given=at_n, least=2, shown=lambda k: f"{k}×{k}")
+    draws = allow(SPREAD, control="batch", label="batches drawn", requested=SPREAD_DRAWS,
+                  cost=lambda k: k * batch_size, given=f"at batch {batch_size:,}")
+    return trained, records, grid, draws
+
+
 def study_sgd(
-    X: np.ndarray, y: np.ndarray, *, beta0: np.ndarray, lr: float, steps: int, batch_size: int, seed: int
+    X: np.ndarray, y: np.ndarray, *, beta0: np.ndarray, lr: float, steps: int, batch_size: int, seed: int,
+    data_control: str = "n",
 ) -> SgdStudy:
-    """Train logistic regression by SGD from ``beta0`` and gather what the page draws.
+    """Train logistic regression by SGD from ``beta0`` and gather what the page draws, within the work budgets.
 
     Each step: β ← β − lr · (1/B) Σ_{i ∈ batch} x_i (σ(x_i·β) − y_i), B = ``batch_size`` (1: the tutorial's SGD,
     n: full-batch gradient descent); a β0 of length 3 adds a bias (last). The path is recorded at every step up to
     MAX_RECORDS steps, evenly spaced beyond. ``seed`` seeds the sampling of points (and of the mini-batch spread).
+
+    The work is bounded by core.budget: T · step_cost(B) <= TRAINING, records · N <= CURVES, GRID_POINTS² · N <=
+    SURFACE, SPREAD_DRAWS · B <= SPREAD. What had to be reduced (fewer steps, records, grid points or batches) is
+    listed in ``caps``, each with its control ("steps", ``data_control`` for what N drives, "batch") and sentence.
     """
     beta0 = np.asarray(beta0, dtype=float)
     _check(lr, steps, batch_size, len(y), beta0)
     rng = np.random.default_rng([seed, 2])
-    record_every = max(1, math.ceil(steps / MAX_RECORDS))
-    history = logistic.train_sgd(X, y, beta0=beta0, lr=lr, steps=steps, batch_size=batch_size, rng=rng,
+    allowances = _budgets(steps, batch_size, len(y), data_control)
+    trained, records, points, draws = (a.allowed for a in allowances)
+    record_every = max(1, math.ceil(trained / (records - 1)))
+    history = logistic.train_sgd(X, y, beta0=beta0, lr=lr, steps=trained, batch_size=batch_size, rng=rng,
                                  record_every=record_every, bias=len(beta0) == 3)
     final = history.betas[-1]
-    b1, b2 = _grid_axes(history)
+    b1, b2 = _grid_axes(history, points)
     bias = float(final[2]) if len(final) == 3 and math.isfinite(final[2]) else 0.0
     finite = bool(np.isfinite(final).all())
     analytic = logistic.gradient(X, y, final) if finite else np.full(len(final), np.nan)
     loss = functools.partial(_loss_of_betas, X, y)
     numeric = (differences.gradient(loss, final, method="central", step=GRADIENT_CHECK_STEP).value
                if finite else np.full(len(final), np.nan))
-    spread = (logistic.minibatch_gradients(X, y, final, batch_size=batch_size, draws=SPREAD_DRAWS, rng=rng)
-              if finite else np.full((SPREAD_DRAWS, len(final)), np.nan))
+    spread = (logistic.minibatch_gradients(X, y, final, batch_size=batch_size, draws=draws, rng=rng)
+              if finite else np.full((draws, len(final)), np.nan))
     return SgdStudy(
         X=X, y=y, beta0=beta0, lr=lr, batch_size=batch_size, history=history, record_every=record_every,
         grid_b1=b1, grid_b2=b2, grid_loss=logistic.loss_grid(X, y, b1, b2, bias=bias),
         frames=frame_indices(len(history.steps)), analytic=analytic, numeric=np.asarray(numeric), spread=spread,
-        full=analytic, diagnosis=logistic.diagnose(history),
+        full=analytic, diagnosis=logistic.diagnose(history), caps=tuple(a for a in allowances if a.capped),
     )
 
 
@@ -270,7 +310,8 @@ def run_sgd(settings: SgdSettings) -> SgdStudy:
     """
     X, y = _data(settings)
     return study_sgd(X, y, beta0=_start(settings), lr=settings.lr, steps=settings.steps,
-                     batch_size=settings.batch, seed=settings.seed)
+                     batch_size=settings.batch, seed=settings.seed,
+                     data_control="upload" if settings.data == "upload" else "n")
 
 
 def history_csv(study: SgdStudy) -> str:
