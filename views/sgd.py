@@ -8,7 +8,7 @@ from core.plots.sgd import curves_figure, descent_figure, spread_figure
 from core.presentation import sgd_readouts
 from core.sgd_lab import DATASETS, MAX_ROWS, STARTS, SgdSettings, history_csv, run_sgd, settings_json
 from core.urlparams import BoolParam, ChoiceParam, FloatParam, IntParam, LogStepParam, log_steps
-from views.common import controls, init_from_url, show_chart, show_problem
+from views.common import beside_figure, controls, init_from_url, show_chart, show_problem
 
 RATES = log_steps(low_exponent=-3, high_exponent=2)
 CHECK_TOLERANCE = 1e-6  # the issue's bar for analytic against finite-difference gradients
@@ -25,6 +25,7 @@ URL = {
     "b1": FloatParam(-8.0, -1e3, 1e3),
     "b2": FloatParam(8.0, -1e3, 1e3),
 }
+START_LABELS = {"random": "random U(−10, 10)² from the seed", "typed": "typed (or a click)"}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)  # shared read-only: no copy, no rebuild for the next student
@@ -45,60 +46,59 @@ def start_from_click():
         st.session_state.update(start="typed", b1=round(points[0]["x"], 3), b2=round(points[0]["y"], 3))
 
 
+def number(label, name, low, high, **options):
+    """A number box bound to the URL parameter ``name``; returns the slot under it (for its problem or cap)."""
+    st.number_input(label, low, high, URL[name].default, key=name, bind="query-params", **options)
+    return st.container()
+
+
 problems = init_from_url(URL, page="sgd")
 st.title("SGD: logistic regression")
-st.caption("Each step moves β against the gradient of one point's loss (or a mini-batch's). Watch the path over the "
-           "loss surface and the decision boundary on the data, step by step. Click the loss surface to start there.")
+st.caption("Each step moves β against the gradient of one point's loss (or a mini-batch's): the path over the loss "
+           "surface and the decision boundary on the data, step by step. Click the loss surface to start there.")
 slots = {}
-data_col, train_col, start_col = st.columns(3)
-with data_col, controls("Data"), st.container(border=True):
+controls_col, figure_col = beside_figure()
+with controls_col:
     st.selectbox("dataset", (*DATASETS, "upload"), index=0, key="data", bind="query-params")
     slots["data"] = st.container()
     upload = None
     if st.session_state.data == "upload":
         upload = st.file_uploader("CSV: x1, x2, label (0/1)", type="csv", key="csv_file")
     slots["upload"] = st.container()
-    st.number_input("N points", 100, MAX_ROWS, URL["n"].default, step=100, key="n", bind="query-params")
-    slots["n"] = st.container()
-    st.slider("label noise", 0.0, 0.5, URL["noise"].default, step=0.01, key="noise", bind="query-params")
-    slots["noise"] = st.container()
-    st.number_input("seed", 0, 2**31 - 1, URL["seed"].default, key="seed", bind="query-params")
-    slots["seed"] = st.container()
-with train_col.container(border=True):
     st.select_slider("learning rate α", options=RATES, value=URL["lr"].default, key="lr", bind="query-params",
                      format_func=lambda v: f"{v:g}")
     slots["lr"] = st.container()
-    st.number_input("steps T", 1, 100_000, URL["steps"].default, key="steps", bind="query-params")
-    slots["steps"] = st.container()
-    st.number_input("batch size (1 = SGD, N = full batch)", 1, MAX_ROWS, URL["batch"].default, key="batch",
-                    bind="query-params")
-    slots["batch"] = st.container()
-    st.toggle("bias term", URL["bias"].default, key="bias", bind="query-params")
-    slots["bias"] = st.container()
-with start_col.container(border=True):
-    st.radio("start β0", STARTS, index=0, key="start", bind="query-params", horizontal=True,
-             format_func=lambda s: {"random": "random U(−10, 10)² from the seed", "typed": "typed (or a click)"}[s])
-    slots["start"] = st.container()
-    st.number_input("β0 (1)", -1e3, 1e3, URL["b1"].default, key="b1", bind="query-params",
-                    disabled=st.session_state.start != "typed")
-    slots["b1"] = st.container()
-    st.number_input("β0 (2)", -1e3, 1e3, URL["b2"].default, key="b2", bind="query-params",
-                    disabled=st.session_state.start != "typed")
-    slots["b2"] = st.container()
+    slots["steps"] = number("steps T", "steps", 1, 100_000)
+    slots["batch"] = number("batch size (1 = SGD, N = full batch)", "batch", 1, MAX_ROWS)
+    with controls("Data options"):
+        slots["n"] = number("N points", "n", 100, MAX_ROWS, step=100)
+        st.slider("label noise", 0.0, 0.5, URL["noise"].default, step=0.01, key="noise", bind="query-params")
+        slots["noise"] = st.container()
+        slots["seed"] = number("seed", "seed", 0, 2**31 - 1)
+        st.toggle("bias term", URL["bias"].default, key="bias", bind="query-params")
+        slots["bias"] = st.container()
+    with controls("Start β0"):
+        st.radio("start β0", STARTS, index=0, key="start", bind="query-params", format_func=START_LABELS.get)
+        slots["start"] = st.container()
+        typed = st.session_state.start == "typed"
+        left, right = st.columns(2)
+        with left:
+            slots["b1"] = number("β0 (1)", "b1", -1e3, 1e3, disabled=not typed)
+        with right:
+            slots["b2"] = number("β0 (2)", "b2", -1e3, 1e3, disabled=not typed)
 for name, message in problems.items():
     show_problem(slots[name], message)
 
 if upload is not None:
     st.session_state["csv_candidate"] = upload.getvalue()
+state = st.session_state
 settings = SgdSettings(
-    data=st.session_state.data, n=int(st.session_state.n), noise=float(st.session_state.noise),
-    seed=int(st.session_state.seed), csv=st.session_state.get("csv_candidate"), lr=float(st.session_state.lr),
-    steps=int(st.session_state.steps),
-    batch=int(st.session_state.batch), bias=bool(st.session_state.bias), start=st.session_state.start,
-    b1=float(st.session_state.b1), b2=float(st.session_state.b2),
+    data=state.data, n=int(state.n), noise=float(state.noise), seed=int(state.seed),
+    csv=state.get("csv_candidate"), lr=float(state.lr), steps=int(state.steps), batch=int(state.batch),
+    bias=bool(state.bias), start=state.start, b1=float(state.b1), b2=float(state.b2),
 )
 try:
-    with st.spinner("Training …"):
+    with figure_col, st.spinner("Training …"):
         result = train(settings)
     if settings.data == "upload":
         st.session_state["csv_good"] = settings.csv
@@ -106,20 +106,23 @@ except ParameterError as error:
     show_problem(slots.get(error.parameter, slots["data"]), str(error))
     if error.parameter != "upload" or st.session_state.get("csv_good") is None:
         st.stop()
-    st.info("Showing the last file that was read correctly.")
+    slots["upload"].info("Showing the last file that was read correctly.")
     settings = SgdSettings(**{**settings.__dict__, "csv": st.session_state["csv_good"]})
     result = train(settings)
 
-readouts = sgd_readouts(result, tolerance=CHECK_TOLERANCE)
-cols = st.columns(len(readouts.metrics))
-for col, (label, value) in zip(cols, readouts.metrics):
-    col.metric(label, value)
+for control in dict.fromkeys(cap.control for cap in result.caps):  # each reduced count, beside its control
+    slots[control].info("\n\n".join(cap.message for cap in result.caps if cap.control == control),
+                        icon=":material/speed:")
 if result.diagnosis:
     title = "Diverged" if result.history.diverged_at is not None else "Learning rate too high"
-    st.error(f"**{title}**: {result.diagnosis}")
+    slots["lr"].error(f"**{title}**: {result.diagnosis}")
+readouts = sgd_readouts(result, tolerance=CHECK_TOLERANCE)
 descent, curves, spread = figures(settings)
-show_chart(descent, name="sgd-descent", theme=None,
-           key="descent", on_select=start_from_click, selection_mode="points")
+with figure_col:
+    for col, (label, value) in zip(st.columns(len(readouts.metrics)), readouts.metrics):
+        col.metric(label, value)
+    show_chart(descent, name="sgd-descent", theme=None, key="descent", on_select=start_from_click,
+               selection_mode="points")
 st.latex(readouts.update_rule)
 (st.success if readouts.check_passed else st.warning)(readouts.check)
 left, right = st.columns(2)

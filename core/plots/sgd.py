@@ -18,6 +18,15 @@ ARROW_EVERY = 50  # the tutorial draws the path as arrows between the β recorde
 MAX_POINTS_SHOWN = 2000  # data points drawn (a fixed random subset beyond that keeps the figure light)
 # Plotted arrays go out as float32: 7 significant digits are far below a pixel, at half the bytes of float64.
 FRAME_MS = 150
+# The descent figure fits the first screen beside the controls (1440×900; 1920×1080 in classroom mode, where
+# core.plots.style.projector makes it 15% taller): HEIGHT px in all, of which MARGIN_TOP holds the two-row legend and
+# the panel titles and MARGIN_BOTTOM the axis titles, the iteration slider and the Play button.
+HEIGHT = 600
+MARGIN_TOP = 95
+MARGIN_BOTTOM = 182
+SPACING = 0.2  # between the panels, as a fraction of the width: the colorbar and the data's x2 axis sit in it
+CONTROLS_Y = -0.25  # top of the buttons and the slider, below the axis titles (a fraction of the panels' height)
+RAIL_PAD = 42  # px from the top of the slider to its rail: the Play and pause buttons sit above the rail's left end
 _MOVING = ("path so far", "β at this step", "decision boundary")
 
 
@@ -49,7 +58,7 @@ def _moving_traces(study: SgdStudy, frame: int, box) -> list[dict]:
     step = int(study.history.steps[frame])
     return [
         {"type": "scatter", "x": betas[shown, 0], "y": betas[shown, 1], "mode": "lines", "name": "path so far",
-         "line": {"color": "white", "width": LINE_WIDTH}, "xaxis": "x", "yaxis": "y"},
+         "showlegend": False, "line": {"color": "white", "width": LINE_WIDTH}, "xaxis": "x", "yaxis": "y"},
         {"type": "scatter", "x": betas[frame:frame + 1, 0], "y": betas[frame:frame + 1, 1], "mode": "markers",
          "name": "β at this step",
          "marker": {"color": COLORS["orange"], "size": 14, "line": {"width": 2, "color": "black"}},
@@ -67,7 +76,7 @@ def _static_traces(study: SgdStudy, shown_points: np.ndarray) -> list[go.BaseTra
     return [
         go.Contour(x=study.grid_b1, y=study.grid_b2, z=study.grid_loss.astype(np.float32), colorscale="Cividis",
                    ncontours=30, name="loss",
-                   colorbar={"title": {"text": "loss"}, "x": 0.425, "len": 0.9, "thickness": 14},
+                   colorbar={"title": {"text": "loss"}, "x": (1 - SPACING) / 2 + 0.01, "len": 0.9, "thickness": 14},
                    hovertemplate="β1 %{x:.2f}<br>β2 %{y:.2f}<br>loss %{z:.4f}<extra></extra>"),
         go.Scatter(x=betas[:, 0], y=betas[:, 1], mode="lines", name="full path",
                    line={"color": "rgba(255,255,255,0.45)", "width": 1.5}),
@@ -94,10 +103,11 @@ def _slider(study: SgdStudy) -> dict:
              for f in study.frames]
     play = {"frame": {"duration": FRAME_MS, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     return {
-        "sliders": [{"active": len(steps) - 1, "x": 0.1, "y": -0.14, "len": 0.9,
-                     "currentvalue": {"prefix": "iteration "}, "steps": steps}],
-        "updatemenus": [{"type": "buttons", "x": 0, "y": -0.16, "xanchor": "left", "yanchor": "top",
-                         "showactive": False,
+        "sliders": [{"active": len(steps) - 1, "x": 0, "y": CONTROLS_Y, "len": 1, "yanchor": "top",
+                     "pad": {"t": RAIL_PAD, "b": 0}, "steps": steps,
+                     "currentvalue": {"prefix": "iteration ", "xanchor": "right"}}],  # clear of the β1 axis title
+        "updatemenus": [{"type": "buttons", "direction": "left", "x": 0, "y": CONTROLS_Y, "xanchor": "left",
+                         "yanchor": "top", "pad": {"t": 0}, "showactive": False,
                          "buttons": [{"label": "▶ Play", "method": "animate",
                                       "args": [[f"record {f}" for f in study.frames], play]},
                                      {"label": "❚❚", "method": "animate",
@@ -115,15 +125,17 @@ def descent_figure(study: SgdStudy, *, rng: np.random.Generator) -> go.Figure:
     n = len(study.y)
     shown = np.sort(rng.choice(n, MAX_POINTS_SHOWN, replace=False)) if n > MAX_POINTS_SHOWN else np.arange(n)
     box = _box(study)
-    figure = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.17,
+    figure = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=SPACING,
                            subplot_titles=("loss over β (β1 horizontal)", "data and decision boundary"))
+    figure.update_annotations(font_size=None)  # the panel titles in the figure's font (larger on a projector)
     for trace in _static_traces(study, shown):
         figure.add_trace(trace)
     last = int(study.frames[-1])
     figure.add_traces(_moving_traces(study, last, box))
     moving = list(range(len(figure.data) - 3, len(figure.data)))
-    figure.update_layout(layout(x_title="β1", y_title="β2", height=700), **_slider(study), margin={"b": 170, "t": 120})
-    figure.update_layout(legend={"y": 1.12})
+    figure.update_layout(layout(x_title="β1", y_title="β2", height=HEIGHT), **_slider(study),
+                         margin={"l": 60, "r": 20, "b": MARGIN_BOTTOM, "t": MARGIN_TOP})
+    figure.update_layout(legend={"y": 1.09})
     figure.update_layout(xaxis2={"title": {"text": "x1"}, "range": box[:2]},
                          yaxis2={"title": {"text": "x2"}, "range": box[2:]},
                          xaxis={"range": [study.grid_b1[0], study.grid_b1[-1]]},

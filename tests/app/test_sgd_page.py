@@ -75,3 +75,31 @@ def test_too_high_learning_rate_is_named_in_words():
     at = open_page({"lr": "20", "noise": "0.1"}, page=PAGE)
     assert any("Learning rate too high" in e.value for e in at.error)
     assert "nan" not in " ".join(m.value for m in at.metric).lower()
+
+
+def after(column, key: str) -> str:
+    """The text of the alerts in the slot right after the widget ``key`` in a column (its messages)."""
+    children = list(column.children.values())
+    index = next(i for i, child in enumerate(children) if getattr(child, "key", None) == key)
+    slot = children[index + 1]
+    return " ".join(alert.value for alert in slot.children.values())
+
+
+def test_worst_settings_are_capped_with_the_reason_beside_each_control():
+    at = open_page({"n": "100000", "steps": "100000", "batch": "100000"}, page=PAGE)
+    controls = at.columns[0]
+    assert after(controls, "steps") == ("At most 6·10⁶ gradient evaluations per run: T reduced from 100,000 to 59 at "
+                                        "batch 100,000 (a step counts B + 100).")
+    assert "batches drawn reduced from 200 to 10 at batch 100,000" in after(controls, "batch")
+    n_box = next(block for block in controls.children.values()
+                 if any(getattr(c, "key", None) == "n" for c in getattr(block, "children", {}).values()))
+    assert "the grid reduced from 61×61 to 8×8 at N = 100,000" in after(n_box, "n")
+    # the controls and the link keep what the student typed; the page shows what ran
+    assert at.number_input(key="steps").value == 100_000 and at.query_params["steps"] == "100000"
+    assert len(path(chart(at))) <= 20 and "beta_{59}" in at.latex[0].value.replace(" ", "")
+    assert float(metrics(at)["accuracy"]) >= 0.97
+
+
+def test_default_view_is_not_capped():
+    at = open_page(page=PAGE)
+    assert not at.info
