@@ -20,6 +20,7 @@ COLORS = {  # Okabe & Ito (2008): distinguishable with every common colour-visio
 FONT_SIZE = 16  # readable from the back of a classroom
 LINE_WIDTH = 3
 PROJECTOR_SCALE = 1.5  # classroom mode: type and lines this much larger, for the back row of a lecture hall
+SECONDARY_TEXT = 0.85  # tick labels and legend entries, relative to the projector's body text
 
 
 def layout(*, x_title: str, y_title: str, height: int = 520) -> dict:
@@ -59,10 +60,18 @@ def _thicker(trace: dict, scale: float) -> None:
 
 def projector(figure: go.Figure, *, scale: float = PROJECTOR_SCALE) -> go.Figure:
     """A copy of ``figure`` for a projector: fonts and line widths times ``scale``, in the traces and in every
-    animation frame (so an animated line keeps its width while it plays). Returns a new figure."""
+    animation frame (so an animated line keeps its width while it plays). Tick labels, axis titles and the legend get
+    explicit sizes too: Streamlit's chart theme fixes them at ~15 px otherwise, too small for the back row.
+    Returns a new figure."""
     spec = figure.to_plotly_json()
     font = spec["layout"].setdefault("font", {})
     font["size"] = font.get("size", FONT_SIZE) * scale
+    small = round(font["size"] * SECONDARY_TEXT)
+    for name, axis in spec["layout"].items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            axis.setdefault("tickfont", {})["size"] = small
+            axis.setdefault("title", {}).setdefault("font", {})["size"] = font["size"]
+    spec["layout"].setdefault("legend", {}).setdefault("font", {})["size"] = small
     spec["layout"]["height"] = int(spec["layout"].get("height", 520) * 1.15)
     for trace in spec["data"]:
         _thicker(trace, scale)
