@@ -31,7 +31,8 @@ __all__ = [
 METHODS = ("forward", "backward", "central", "five-point")
 STEP_CHOICES = log_steps(low_exponent=-12, high_exponent=0)  # the page's h slider: 1e-12 … 1 in 1-2-5 steps
 SWEEP_STEPS = np.logspace(-12, 0, 97)  # 8 points a decade for the error-vs-h plot
-ANIMATION_STEPS = np.geomspace(1.0, 1e-3, 31)  # secant → tangent: at 1e-3 the two lines coincide on screen
+ANIMATION_STEPS = np.geomspace(1.0, 1e-3, 16)  # secant → tangent: at 1e-3 the two lines coincide on screen; a
+# fifth of a decade a frame plays smoothly, and each labelled step of the slider costs the browser time on every redraw
 CURVE_POINTS = 600
 ORDERS = {"forward": 1, "backward": 1, "central": 2, "five-point": 4}
 _OFFSETS = {

@@ -92,6 +92,13 @@ def beside_figure():
     return st.columns([1.3, 2.7], gap="medium")
 
 
+def figure_tabs(labels: Sequence[str], *, page: str):
+    """The main column's figures as lazy tabs: only the open tab's figure is computed and sent (so a change of the
+    point costs one figure in the browser, not every figure of the page); the open tab is in the URL as
+    ``<page>_tab``. Use each tab as ``if tab.open: with tab: ...``."""
+    return st.tabs(list(labels), key=f"{page}_tab", bind="query-params")
+
+
 def controls(label: str):
     """Where a page puts its secondary controls: folded into an expander in classroom mode, in view otherwise."""
     return st.expander(label, expanded=False) if classroom() else st.container()

@@ -7,7 +7,7 @@ from core.expressions import MAX_LENGTH, ExpressionError
 from core.plots.derivative import error_figure, tangent_figure
 from core.presentation import headline_latex, number, study_table, trend_sentence
 from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
-from views.common import beside_figure, controls, init_from_url, show_chart, show_problem
+from views.common import beside_figure, controls, figure_tabs, init_from_url, show_chart, show_problem
 
 URL = {
     "f": TextParam("(x+2)(x-6)"),
@@ -80,13 +80,17 @@ cols[2].metric(f"{result.method} estimate", number(chosen.value))
 cols[3].metric("absolute error", number(chosen.abs_error, digits=2, scientific=True))
 with main:
     st.latex(headline_latex(result))
-    show_chart(tangent, name="derivative-tangent", key="tangent_chart")
+    tangent_tab, error_tab = figure_tabs(("Tangent and secant", "Error against step h"), page="derivative")
+    if tangent_tab.open:
+        with tangent_tab:
+            show_chart(tangent, name="derivative-tangent", key="tangent_chart")
+    if error_tab.open:
+        with error_tab:
+            st.caption("Truncation error shrinks like hᵖ as h falls; round-off grows like ε/h. "
+                       "Each star is a method's best step.")
+            show_chart(errors, name="derivative-error-vs-step", key="error_chart")
+            st.dataframe(study_table(result), hide_index=True, width="stretch")
 st.markdown(trend_sentence(result))
 for note in result.notes:
     st.warning(note)
 st.latex(result.formula_latex)
-
-st.subheader("Error against step size")
-st.caption("Truncation error shrinks like hᵖ as h falls; round-off grows like ε/h. Each star is a method's best step.")
-show_chart(errors, name="derivative-error-vs-step", key="error_chart")
-st.dataframe(study_table(result), hide_index=True, width="stretch")

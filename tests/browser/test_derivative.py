@@ -36,7 +36,7 @@ def test_a_copied_link_reproduces_the_view(page, server, browser):
     box.fill("0")
     box.press("Enter")
     wait_for_run(page)
-    page.locator('[data-testid="stButtonGroup"]').last.get_by_text("forward", exact=True).click()
+    page.get_by_role("radiogroup", name="method").get_by_text("forward", exact=True).click()
     wait_for_run(page)
     page.wait_for_timeout(300)
     link = page.url
