@@ -26,6 +26,7 @@ from core.urlparams import ChoiceParam, FloatParam, IntParam, LogStepParam, Text
 from views.common import (
     arriving_on,
     beside_figure,
+    figure_tabs,
     formula_box,
     init_from_url,
     number_box,
@@ -47,6 +48,7 @@ from views.jacobian_table import (
 )
 
 PAGE = "jacobian"
+FIGURES = ("Neighbourhood under F and J", "Warp from the identity", "Gap as r shrinks")
 LABELS = {kind: tuple(p.label for p in presets) for kind, presets in PRESET_KINDS.items()}
 URL = {
     "mode": ChoiceParam(DEFAULTS["mode"], MODES),
@@ -110,7 +112,19 @@ def plane_view(problems, slots, preset):
     if result.domain_note:
         slots["r"].info(result.domain_note)
     with figure_col:
-        show_chart(neighbourhood, name="jacobian-neighbourhood", key="neighbourhood_chart")
+        near, warp_tab, gap_tab = figure_tabs(FIGURES, page=PAGE)
+        if near.open:
+            with near:
+                show_chart(neighbourhood, name="jacobian-neighbourhood", key="neighbourhood_chart")
+        if warp_tab.open:
+            with warp_tab:
+                st.caption("x ↦ (1 − t)·x + t·F(x) as t runs from 0 to 1, beside the same warp of the linear map "
+                           "(dashed).")
+                show_chart(warp_chart, name="jacobian-warp", key="warp_chart")
+        if gap_tab.open:
+            with gap_tab:
+                st.caption(gap_sentence(result))
+                show_chart(gap, name="jacobian-gap-vs-radius", key="gap_chart")
         if result.singular_note:
             st.warning(result.singular_note, icon=":material/warning:")
         if preset is not None:
@@ -124,15 +138,6 @@ def plane_view(problems, slots, preset):
     show_formulas(result)
     if result.gradient is not None:
         show_gradient_row(result.gradient, state.grad, result.point)
-    warp_col, gap_col = st.columns(2)
-    with warp_col:
-        st.subheader("Warp: from the identity to F")
-        st.caption("x ↦ (1 − t)·x + t·F(x) as t runs from 0 to 1, beside the same warp of the linear map (dashed).")
-        show_chart(warp_chart, name="jacobian-warp", key="warp_chart")
-    with gap_col:
-        st.subheader("The linear map gets better as r shrinks")
-        st.caption(gap_sentence(result))
-        show_chart(gap, name="jacobian-gap-vs-radius", key="gap_chart")
     show_entries(result, key="plane_entries", names=("u", "v") if result.gradient is None else ("F1", "F2"))
 
 

@@ -73,10 +73,14 @@ def test_default_view_is_polar_with_x1_horizontal_and_equal_aspect():
     layout = spec["layout"]
     assert layout["xaxis"]["title"]["text"] == "x1" and layout["yaxis"]["title"]["text"] == "x2"
     assert layout["yaxis"]["scaleanchor"] == "x" and layout["yaxis2"]["scaleanchor"] == "x2"
+    at.session_state["jacobian_tab"] = "Warp from the identity"  # the page's figures are lazy tabs
+    at.run()
     warp = chart(at, "warp_chart")
     assert len(warp["frames"]) == len(WARP_TIMES) and warp["layout"]["sliders"][0]["active"] == len(WARP_TIMES) - 1
     first_frame = decode(warp["frames"][0]["data"][0]["x"])
     np.testing.assert_allclose(first_frame, traces(spec)["grid"][0], rtol=1e-6)  # at t = 0 the warp is the identity
+    at.session_state["jacobian_tab"] = "Gap as r shrinks"
+    at.run()
     assert any(c.value.startswith("The largest distance") and "The fitted slope is" in c.value for c in at.caption)
     assert not at.error and not at.warning
 

@@ -41,12 +41,17 @@ def test_jacobian_page_renders_and_warp_plays(page, server):
     page.wait_for_selector(CHARTS, timeout=60_000)
     wait_for_run(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 1  # the figures are lazy tabs: only the open one
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "2.000"  # det J = r at (r, θ) = (2, 0.5)
     assert "Jacobian" in page.locator('[data-testid="stSidebarNav"]').inner_text()
     page.set_viewport_size({"width": 1400, "height": 3400})  # the whole page, tables included
     wait_for_run(page)
     screenshot(page, "jacobian")
+    page.get_by_role("tab", name="Warp from the identity").click()
+    wait_for_run(page)
+    page.wait_for_function(f"() => document.querySelector('{CHARTS}')._fullData.some(d => d.name === {WARP_TRACE!r})",
+                           timeout=30_000)
+    assert "jacobian_tab=Warp" in page.url  # the open tab is in the link
     at_one = warped_grid(page)
     assert at_one is not None
     page.get_by_text("Play t: 0 → 1").click()
