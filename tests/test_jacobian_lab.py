@@ -595,3 +595,16 @@ def test_plane_presets_keep_their_promises(preset):
         np.testing.assert_allclose(study.singular_values, promised[1], rtol=EXACT)
     assert study.notes == () and study.singular_note is None
     assert preset.radius in RADIUS_CHOICES  # else the radius slider would silently fall back to its default
+
+
+def test_a_jacobian_past_its_symbolic_budget_falls_back_to_the_numerical_one_and_says_so(monkeypatch):
+    """The whole matrix shares one bound (symbolic.MATRIX_SECONDS), so six typed components cannot cost 36 times a
+    single derivative's bound; past it the page shows the numerical J and a note (issue 11: capped, never silently).
+    The bound is shrunk here so that the check does not depend on this machine's speed."""
+    monkeypatch.setattr(symbolic, "MATRIX_SECONDS", 1e-4)
+    texts = tuple(f"sin(x{k} x{k % 6 + 1}) exp(-x{k}^2/{k + 1}) + cos(x{k % 6 + 1}^3)/(2 + x{k}^2)" for k in range(1, 7))
+    compiled = compile_map(texts, n=6, names=tuple(f"f{k}" for k in range(1, 7)))
+    assert compiled.jacobian is None
+    assert compiled.note.startswith("The exact Jacobian is not available (") and "numerical" in compiled.note
+    result = study_table(compiled, point=(0.5, -0.3, 0.2, 1.0, -1.0, 0.7))
+    assert np.all(np.isfinite(result.numerical)) and result.numerical.shape == (6, 6)
