@@ -13,7 +13,8 @@ from core.plots.style import COLORS, LINE_WIDTH, assemble, base_layout, layout, 
 
 __all__ = ["CLICK_GRID", "contour_figure", "surface_figure"]
 
-CLICK_GRID = 31  # invisible markers per axis that turn a click on the contour into a point (contours return none)
+CLICK_GRID = 21  # invisible markers per axis that turn a click on the contour into a point (contours return none);
+# each is an SVG node plotly.js redraws whenever the point moves: 21² snaps a click to a twentieth of the window
 VIRIDIS = get_colorscale("Viridis")  # as plotly.py expands the name, so a spec needs no validation pass
 CONTOUR_HEIGHT = 600  # px: beside the controls, on a laptop's first screen (1440×900) with the title above it
 SURFACE_POINTS = 80  # per axis in the 3D view: enough for a smooth surface, a fraction of the contour's JSON
