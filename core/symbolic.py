@@ -15,7 +15,8 @@ import sympy as sp
 
 from core.expressions import Expression, NumpyFunction, time_limit
 
-__all__ = ["MATRIX_SECONDS", "SYMBOLIC_SECONDS", "Symbolic", "SymbolicMatrix", "derivative", "gradient", "hessian", "jacobian"]
+__all__ = ["MATRIX_SECONDS", "SYMBOLIC_SECONDS", "Symbolic", "SymbolicMatrix", "derivative", "gradient", "hessian",
+           "jacobian"]
 
 SYMBOLIC_SECONDS = 1.0  # bound on one differentiation (plus its LaTeX)
 MATRIX_SECONDS = 0.7  # bound on a whole Jacobian or Hessian (up to 36 entries), so that with its page's other work a

@@ -602,7 +602,8 @@ def test_a_jacobian_past_its_symbolic_budget_falls_back_to_the_numerical_one_and
     single derivative's bound; past it the page shows the numerical J and a note (issue 11: capped, never silently).
     The bound is shrunk here so that the check does not depend on this machine's speed."""
     monkeypatch.setattr(symbolic, "MATRIX_SECONDS", 1e-4)
-    texts = tuple(f"sin(x{k} x{k % 6 + 1}) exp(-x{k}^2/{k + 1}) + cos(x{k % 6 + 1}^3)/(2 + x{k}^2)" for k in range(1, 7))
+    texts = tuple(f"sin(x{k} x{k % 6 + 1}) exp(-x{k}^2/{k + 1}) + cos(x{k % 6 + 1}^3)/(2 + x{k}^2)"
+                  for k in range(1, 7))
     compiled = compile_map(texts, n=6, names=tuple(f"f{k}" for k in range(1, 7)))
     assert compiled.jacobian is None
     assert compiled.note.startswith("The exact Jacobian is not available (") and "numerical" in compiled.note

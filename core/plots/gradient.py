@@ -23,8 +23,8 @@ SURFACE_POINTS = 80  # per axis in the 3D view: enough for a smooth surface, a f
 
 def _arrow(start: np.ndarray, vector: np.ndarray, name: str, color: str, *, dash: str = "solid") -> dict:
     end = start + vector
-    return trace("scatter", 
-        x=[start[0], end[0]], y=[start[1], end[1]], mode="lines+markers", name=name,
+    return trace(
+        "scatter", x=[start[0], end[0]], y=[start[1], end[1]], mode="lines+markers", name=name,
         line={"color": color, "width": LINE_WIDTH + 1, "dash": dash},
         marker={"symbol": "arrow", "angleref": "previous", "size": [0, 18], "color": color},
         hovertemplate=f"{name}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
@@ -44,25 +44,23 @@ def _field_trace(study: GradientStudy) -> dict:
     ys = np.column_stack([starts_y, starts_y + v.ravel(), nan]).ravel()
     sizes = np.tile([0, 7, 0], starts_x.size)
     return trace("scatter", x=xs, y=ys, mode="lines+markers", name="gradient field",
-                      line={"color": "rgba(255,255,255,0.75)", "width": 1.2},
-                      marker={"symbol": "arrow", "angleref": "previous", "size": sizes,
-                              "color": "rgba(255,255,255,0.9)"},
-                      hoverinfo="skip", connectgaps=False)
+                 line={"color": "rgba(255,255,255,0.75)", "width": 1.2},
+                 marker={"symbol": "arrow", "angleref": "previous", "size": sizes, "color": "rgba(255,255,255,0.9)"},
+                 hoverinfo="skip", connectgaps=False)
 
 
 def _click_grid(study: GradientStudy) -> dict:
     a, b = np.meshgrid(np.linspace(study.window.x1_low, study.window.x1_high, CLICK_GRID),
                        np.linspace(study.window.x2_low, study.window.x2_high, CLICK_GRID))
     return trace("scatter", x=a.ravel(), y=b.ravel(), mode="markers", name="click to move the point", showlegend=False,
-                      marker={"size": 12, "opacity": 0},
-                      hovertemplate="move the point to (%{x:.2f}, %{y:.2f})<extra></extra>")
+                 marker={"size": 12, "opacity": 0},
+                 hovertemplate="move the point to (%{x:.2f}, %{y:.2f})<extra></extra>")
 
 
 def _level_curve(study: GradientStudy) -> dict:
-    """The single contour f = f(point), from every second grid row and column: a smooth line at a quarter of the
-    data."""
-    return trace("contour", 
-        x=study.grid_x1, y=study.grid_x2, z=study.grid_f.astype(np.float32),
+    """The single contour f = f(point), on the same grid as the filled contour."""
+    return trace(
+        "contour", x=study.grid_x1, y=study.grid_x2, z=study.grid_f.astype(np.float32),
         name=f"level curve f = {study.value:.3g}", showlegend=True,
         contours={"coloring": "none", "start": study.value, "end": study.value, "size": 1.0, "showlabels": False},
         line={"color": COLORS["black"], "width": LINE_WIDTH}, showscale=False, hoverinfo="skip",

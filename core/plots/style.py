@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-__all__ = ["COLORS", "FONT_SIZE", "LINE_WIDTH", "PROJECTOR_SCALE", "assemble", "base_layout", "layout", "projector", "trace"]
+__all__ = [
+    "COLORS", "FONT_SIZE", "LINE_WIDTH", "PROJECTOR_SCALE", "SECONDARY_TEXT", "assemble", "base_layout", "layout",
+    "projector", "trace",
+]
 
 COLORS = {  # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
     "blue": "#0072B2",
