@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from core.errors import ParameterError
 
-__all__ = ["CURVES", "SPREAD", "SURFACE", "TRAINING", "Allowance", "Budget", "allow", "power_of_ten"]
+__all__ = ["CURVES", "RACE", "SPREAD", "SURFACE", "TRAINING", "Allowance", "Budget", "allow", "power_of_ten"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ class Budget:
 
 # Mini-batch SGD costs up to ~42 ns per counted point-gradient (B ≈ 100: an epoch's permutation and gather of all N
 # points, plus four NumPy calls a step, counted as STEP_OVERHEAD points); 6·10⁶ of them ≈ 0.25 s. Full batch is
-# cheaper per point (~5 ns), and one-point SGD (~0.5 µs a step) never comes near the limit at T ≤ 100,000.
+# cheaper per point (~5 ns), and one-point SGD (~0.5 µs a step) never comes near the limit at T ≤ 100,000. The other
+# optimizers step through core.optimizers (~30 µs a step, counted as OPTIMIZER_STEP_OVERHEAD = 750 points, ~35 ns a
+# batch point beyond; core.sgd_lab), so the same limit holds them to about a quarter second too.
 TRAINING = Budget("gradient evaluations per run", 6 * 10**6,
                   "≈ 42 ns per counted point-gradient on the slowest (mini-batch) path")
 # The loss and accuracy at each recorded β over all N points: up to ~60 ns per point when β is far out and the loss
@@ -59,6 +61,12 @@ SURFACE = Budget("loss evaluations per run for the loss surface", 8 * 10**6,
 # 10⁶ ≈ 0.07 s.
 SPREAD = Budget("gradient evaluations per run for the spread", 10**6,
                 "≈ 70 ns per point of a drawn batch (sampling without replacement, then a gather)")
+
+# The Optimizers page's race (and its tuning race): a step evaluates f, ∇f (and H for Newton) on every run's point by
+# walking their SymPy trees, ~1.4–4 µs per node (more for cos-heavy trees), plus each method's update; counted as
+# formula operations (core.optimizers_lab.operations_per_step). 1.5·10⁵ operations ≈ 0.2–0.4 s measured.
+RACE = Budget("formula operations per run", 15 * 10**4,
+              "≈ 1.4–4 µs per SymPy node evaluated and ~40 µs per method's update a step (20 operations)")
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 

@@ -47,6 +47,9 @@ PAGES: tuple[PageInfo, ...] = (
              "Logistic regression trained by SGD, the descent animated over the loss surface "
              "beside the decision boundary.",
              "sgd"),
+    PageInfo("views/optimizers.py", "Optimization", "Optimizers", ":material/sports_score:",
+             "GD, momentum, Nesterov, AdaGrad, RMSProp, Adam and Newton race from one start on a surface you choose "
+             "or type, each rule's state drawn, learning rates tuned for a fair race.", "optimizers"),
 )
 
 
@@ -84,6 +87,23 @@ SCENARIOS: tuple[Scenario, ...] = (
              (("f", "ln(x)"), ("x0", "0.001"), ("h", "0.01"), ("method", "central"),
               ("x_range", "-0.5"), ("x_range", "3")),
              "A step larger than the distance to the edge leaves the domain: the stencil must change."),
+    Scenario("Adam vs momentum on Rosenbrock", "optimizers",
+             (("f", "(1 - x1)^2 + 100(x2 - x1^2)^2"), ("x1", "-1.5"), ("x2", "2"), ("steps", "800"),
+              ("methods", "momentum"), ("methods", "adam"), ("lr_momentum", "0.001"), ("lr_adam", "0.05"),
+              ("inspect", "adam"), ("t", "40")),
+             "Momentum overshoots across the curved valley; Adam's per-coordinate steps follow it toward (1, 1)."),
+    Scenario("Nesterov in a ravine", "optimizers",
+             (("f", "0.1x1^2 + 5x2^2"), ("x1", "-4.5"), ("x2", "1.5"), ("steps", "100"),
+              ("x1_range", "-5"), ("x1_range", "5"), ("x2_range", "-2"), ("x2_range", "2"),
+              ("methods", "gd"), ("methods", "momentum"), ("methods", "nesterov"),
+              ("lr_gd", "0.1"), ("lr_momentum", "0.1"), ("lr_nesterov", "0.1"), ("inspect", "nesterov"), ("t", "3")),
+             "κ = 50: gradient descent crawls, momentum swings across the ravine, Nesterov's look-ahead damps it."),
+    Scenario("Newton finds the saddle", "optimizers",
+             (("f", "x1^4 - 2x1^2 + x2^2"), ("x1", "0.3"), ("x2", "1.5"), ("steps", "60"),
+              ("x1_range", "-2"), ("x1_range", "2"), ("x2_range", "-2"), ("x2_range", "2"),
+              ("methods", "gd"), ("methods", "adam"), ("methods", "newton"), ("lr_gd", "0.05"), ("lr_adam", "0.05"),
+              ("inspect", "newton"), ("t", "1")),
+             "Newton solves ∇f = 0 and lands on the saddle at (0, 0); gradient descent rolls off it to a minimum."),
     Scenario("Jacobian of polar coordinates", "jacobian",
              (("mode", "plane"), ("preset", "polar"), ("x1", "2"), ("x2", "0.7")),
              "(r, θ) ↦ (r cos θ, r sin θ): J = [[cos θ, −r sin θ], [sin θ, r cos θ]], det J = r."),

@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["BoolParam", "ChoiceParam", "FloatParam", "IntParam", "LogStepParam", "Param", "RangeParam", "Reading",
-           "TextParam", "log_steps", "read_params"]
+__all__ = ["BoolParam", "ChoiceParam", "ChoicesParam", "FloatParam", "IntParam", "LogStepParam", "Param", "RangeParam",
+           "Reading", "TextParam", "log_steps", "read_params"]
 
 MAX_TEXT = 500  # characters: the formula boxes' own limit
 
@@ -146,7 +146,23 @@ class BoolParam:
         return _refuse(name, raw, "is not true or false", self.default)
 
 
-Param = FloatParam | IntParam | ChoiceParam | LogStepParam | TextParam | RangeParam | BoolParam
+@dataclass(frozen=True)
+class ChoicesParam:
+    """Several of a fixed list of words, written in a URL as repeated values: ``methods=gd&methods=adam``."""
+
+    default: tuple[str, ...]
+    options: tuple[str, ...]
+
+    def read(self, name: str, raw: str | Sequence[str]) -> Reading:
+        values = [v for v in ([raw] if isinstance(raw, str) else raw) if v != ""]  # "methods=": none chosen
+        unknown = [v for v in values if v not in self.options]
+        if unknown:
+            return _refuse(name, ",".join(values), f"has {', '.join(unknown)}, not one of {', '.join(self.options)}",
+                           self.default)
+        return Reading(tuple(dict.fromkeys(values)))
+
+
+Param = FloatParam | IntParam | ChoiceParam | ChoicesParam | LogStepParam | TextParam | RangeParam | BoolParam
 
 
 def read_params(raw: Mapping[str, str | Sequence[str]], specs: Mapping[str, Param]) -> dict[str, Reading]:
@@ -160,7 +176,7 @@ def read_params(raw: Mapping[str, str | Sequence[str]], specs: Mapping[str, Para
         values = raw.get(name)
         if values is None or (not isinstance(values, str) and not values):
             readings[name] = Reading(spec.default)
-        elif isinstance(spec, RangeParam) or isinstance(values, str):
+        elif isinstance(spec, (RangeParam, ChoicesParam)) or isinstance(values, str):
             readings[name] = spec.read(name, values)
         else:
             readings[name] = spec.read(name, values[-1])

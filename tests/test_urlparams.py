@@ -7,6 +7,7 @@ import pytest
 from core.urlparams import (
     BoolParam,
     ChoiceParam,
+    ChoicesParam,
     FloatParam,
     IntParam,
     LogStepParam,
@@ -97,3 +98,20 @@ def test_single_valued_parameters_take_the_last_repeat():
 def test_booleans(raw, value, problem):
     reading = read_params({"bias": raw}, {"bias": BoolParam(False)})["bias"]
     assert reading.value is value and (reading.problem is None if problem is None else problem in reading.problem)
+
+
+METHODS = ChoicesParam(("gd", "adam"), ("gd", "momentum", "adam", "newton"))
+
+
+@pytest.mark.parametrize(("raw", "value", "refused"), [
+    pytest.param(["adam", "gd"], ("adam", "gd"), False, id="repeated values, in the link's order"),
+    pytest.param(["adam", "adam"], ("adam",), False, id="duplicates once"),
+    pytest.param("newton", ("newton",), False, id="a single value"),
+    pytest.param([""], (), False, id="an empty value clears the choice"),
+    pytest.param(["gd", "sgd"], ("gd", "adam"), True, id="an unknown value: the default"),
+])
+def test_several_choices_are_read_from_repeated_values(raw, value, refused):
+    reading = read_params({"methods": raw}, {"methods": METHODS})["methods"]
+    assert reading.value == value and (reading.problem is not None) == refused
+    if refused:
+        assert "sgd, not one of gd, momentum, adam, newton" in reading.problem
