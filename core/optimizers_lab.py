@@ -29,6 +29,7 @@ __all__ = [
     "MAX_FRAMES",
     "MAX_STEPS",
     "NEWTON_RATES",
+    "OPTION_CONTROLS",
     "PRESETS",
     "RATES",
     "VARIABLES",
@@ -38,6 +39,8 @@ __all__ = [
     "Tuning",
     "frame_steps",
     "known_surface",
+    "method_options",
+    "preset_settings",
     "operations_per_step",
     "runs_for",
     "step_detail",
@@ -60,6 +63,12 @@ REACHED = 1e-6  # f − f* below this (or ‖x − x*‖ below REACHED_DISTANCE)
 REACHED_DISTANCE = 1e-3
 TIE = 1e-12  # final values this close (relative) are a tie: both runs reached the minimum to rounding
 
+# The option controls: URL name → (label, default (PyTorch's, momentum's this app's), the methods that use it).
+OPTION_CONTROLS = MappingProxyType({
+    "momentum": ("momentum μ (Momentum, Nesterov)", 0.9, ("momentum", "nesterov")),
+    "alpha": ("RMSProp's α", 0.99, ("rmsprop",)), "beta1": ("Adam's β1", 0.9, ("adam",)),
+    "beta2": ("Adam's β2", 0.999, ("adam",)),
+})
 DEFAULT_RATES = MappingProxyType({"gd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 0.5, "rmsprop": 0.01,
                                   "adam": 0.05, "newton": 1.0})
 
@@ -340,12 +349,13 @@ def study_race(
     )
 
 
-def step_detail(study: RaceStudy, method: str, t: int) -> StepDetail:
-    """What ``method`` did at step t of the race (t clipped to 1 … its steps; a run with no step gives t = 0)."""
+def step_detail(study: RaceStudy, method: str, t: int) -> StepDetail | None:
+    """What ``method`` did at step t of the race (t clipped to 1 … its steps); None when it took no step at all (it
+    stopped at step 1: its ``reason`` says why)."""
     path = study.trajectory(method)
     t = min(max(t, 1), path.steps)
     if t == 0:
-        raise ParameterError("inspect", f"{path.label} took no step: {path.reason}")
+        return None
     zeros = np.zeros(path.points.shape[1])
     before = {name: (values[t - 2] if t > 1 else zeros) for name, values in path.state.items() if name != "eigenvalues"}
     after = {name: values[t - 1] for name, values in path.state.items() if name != "eigenvalues"}
@@ -405,6 +415,25 @@ def _best(rates: np.ndarray, finals: np.ndarray, paths: Sequence[Trajectory]) ->
     low = float(np.min(finals))
     tied = np.flatnonzero(finals <= low + TIE * (1 + abs(low)))
     return float(rates[min(tied, key=lambda i: float(np.mean(paths[i].values)))])
+
+
+def preset_settings(label: str | None) -> dict[str, object]:
+    """The page's control values for the preset called ``label`` (formula, start, window, every method's rate), or
+    {} for no preset."""
+    chosen = next((p for p in PRESETS if p.label == label), None)
+    if chosen is None:
+        return {}
+    w = chosen.window
+    return {"f": chosen.formula, "x1": chosen.start[0], "x2": chosen.start[1], "x1_range": (w.x1_low, w.x1_high),
+            "x2_range": (w.x2_low, w.x2_high), **{f"lr_{m}": chosen.rates[m] for m in METHODS}}
+
+
+def method_options(values: Mapping[str, float]) -> dict[str, tuple[tuple[str, object], ...]]:
+    """Each method's options (core.optimizers.Run.options) from the page's option controls (OPTION_CONTROLS names →
+    values; a missing one keeps its default)."""
+    v = {name: float(values.get(name, default)) for name, (_, default, _) in OPTION_CONTROLS.items()}
+    return {"momentum": (("momentum", v["momentum"]),), "nesterov": (("momentum", v["momentum"]),),
+            "rmsprop": (("alpha", v["alpha"]),), "adam": (("betas", (v["beta1"], v["beta2"])),)}
 
 
 def known_surface(text: str) -> Surface | None:

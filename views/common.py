@@ -16,7 +16,7 @@ PAGE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 3rem; }
 [data-testid="stMainBlockContainer"] h1 { padding-top: 0; padding-bottom: 0.25rem; }
-[data-testid="stButtonGroup"] [role="radiogroup"] { flex-wrap: wrap; }  /* a narrow controls column: wrap, not scroll */
+[data-testid="stButtonGroup"] :is([role="radiogroup"], [role="toolbar"]) { flex-wrap: wrap; }  /* a narrow controls column: wrap, not scroll */
 </style>
 """
 CLASSROOM_CSS = """

@@ -15,19 +15,19 @@ from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, trace
 
 __all__ = ["METHOD_COLORS", "METHOD_DASHES", "loss_figure", "race_figure", "tuning_figure"]
 
-METHOD_COLORS = {"gd": COLORS["blue"], "momentum": COLORS["vermillion"], "nesterov": COLORS["purple"],
-                 "adagrad": COLORS["green"], "rmsprop": COLORS["sky"], "adam": COLORS["orange"],
+METHOD_COLORS = {"gd": COLORS["blue"], "momentum": COLORS["green"], "nesterov": COLORS["purple"],
+                 "adagrad": COLORS["vermillion"], "rmsprop": COLORS["sky"], "adam": COLORS["orange"],
                  "newton": COLORS["black"]}
 METHOD_DASHES = {"gd": "solid", "momentum": "solid", "nesterov": "dash", "adagrad": "dot", "rmsprop": "dashdot",
                  "adam": "solid", "newton": "longdash"}  # colour and dash: two cues for each path
-LIGHT = [[0.0, "#fdfdfd"], [0.5, "#c9d3de"], [1.0, "#6f8196"]]  # a light ground: seven coloured paths stand out on it
+LIGHT = [[0.0, "#ffffff"], [0.5, "#d5dde6"], [1.0, "#93a3b5"]]  # a light ground: seven coloured paths stand out on it
 HEIGHT = 600  # px: beside the controls, on a laptop's first screen
 FRAME_MS = 120
 PATH_POINTS = 400  # points of each full path drawn (all early steps, then evenly spaced)
 TAIL_POINTS = 12  # points of the bold tail a frame redraws (the stretch since the previous frame)
 CLICK_GRID = 21  # invisible markers per axis that turn a click on the contour into a start (as on the Gradient page)
 MODEL_GRID = 41  # the Newton step's quadratic model, per axis, around x_{t−1}
-CONTROLS_Y = -0.13
+CONTROLS_Y = -0.1
 
 
 def _thin(steps: int, most: int) -> np.ndarray:
@@ -57,9 +57,9 @@ def _click_grid(study: RaceStudy) -> dict:
 def _path(study: RaceStudy, method: str) -> dict:
     path = study.trajectory(method)
     shown = path.points[_thin(path.steps, PATH_POINTS)]
-    return trace("scatter", x=shown[:, 0].astype(np.float32), y=shown[:, 1].astype(np.float32), mode="lines",
-                 name=path.label, legendgroup=method, opacity=0.55,
-                 line={"color": METHOD_COLORS[method], "width": 2, "dash": METHOD_DASHES[method]},
+    return trace("scatter", x=shown[:, 0], y=shown[:, 1], mode="lines",
+                 name=path.label, legendgroup=method, opacity=0.8,
+                 line={"color": METHOD_COLORS[method], "width": 2.5, "dash": METHOD_DASHES[method]},
                  hovertemplate=f"{path.label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>")
 
 
@@ -122,10 +122,17 @@ def _inspected(study: RaceStudy, detail: StepDetail) -> list[dict]:
     label = study.trajectory(detail.method).label
     color = METHOD_COLORS[detail.method]
     traces = [_arrow(detail.before, detail.after, f"{label}'s step {detail.t}", color)]
-    if detail.method != "gd":
+    if detail.method in ("momentum", "nesterov"):  # the velocity's share: the step against GD's at the same rate
         plain = detail.before - detail.lr * detail.gradient
-        traces.append(_arrow(detail.before, plain, f"−lr·∇f (GD's step at lr = {detail.lr:g})", COLORS["grey"],
+        traces.append(_arrow(detail.before, plain, f"GD's step −lr·∇f (lr = {detail.lr:g})", COLORS["grey"],
                              dash="dot"))
+    elif detail.method in ("adagrad", "rmsprop", "adam"):  # per-coordinate rates turn the step away from −∇f
+        length = float(np.linalg.norm(detail.after - detail.before))
+        norm = float(np.linalg.norm(detail.gradient))
+        if norm > 0 and length > 0:
+            plain = detail.before - length * detail.gradient / norm
+            traces.append(_arrow(detail.before, plain, "−∇f's direction, at the step's length", COLORS["grey"],
+                                 dash="dot"))
     if detail.method == "newton" and detail.hessian is not None:
         traces += _model(study, detail)
     return traces
@@ -161,8 +168,7 @@ def race_figure(study: RaceStudy, *, detail: StepDetail | None = None, height: i
     w = study.window
     data = [
         trace("contour", x=study.grid_x1, y=study.grid_x2, z=_log_levels(study).astype(np.float32),
-              colorscale=LIGHT, ncontours=30, name="f", showscale=True,
-              colorbar={"title": {"text": "log₁₀(f − min)"}, "thickness": 14},
+              colorscale=LIGHT, ncontours=30, name="f", showscale=False,
               hovertemplate="x1 %{x:.3f}<br>x2 %{y:.3f}<br>log₁₀(f − min) %{z:.2f}<extra></extra>"),
         _click_grid(study),
         *[_path(study, path.method) for path in study.trajectories],
@@ -180,8 +186,8 @@ def race_figure(study: RaceStudy, *, detail: StepDetail | None = None, height: i
     data += _moving(study, t, previous[t])
     moving = list(range(first_moving, len(data)))
     spec = layout(x_title="x1", y_title="x2", height=height)
-    spec.update(legend={"orientation": "h", "x": 0, "y": -0.28, "yanchor": "top", "xanchor": "left"},
-                margin={"l": 60, "r": 20, "t": 20, "b": 170}, clickmode="event+select", dragmode="pan",
+    spec.update(legend={"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom", "xanchor": "left"},
+                margin={"l": 60, "r": 20, "t": 75, "b": 110}, clickmode="event+select", dragmode="pan",
                 **_controls(frames, active))
     spec["xaxis"].update(range=[w.x1_low, w.x1_high])
     spec["yaxis"].update(range=[w.x2_low, w.x2_high])

@@ -20,6 +20,7 @@ IN_VIEW = {
     "gradient": ("f(x1, x2) =", "x1", "x2"),
     "jacobian": ("u(x1, x2) =", "v(x1, x2) =", "point p: x1", "point p: x2"),
     "sgd": ("dataset", "learning rate α", "steps T"),
+    "optimizers": ("f(x1, x2) =", "start x1", "start x2"),
 }
 EDGE_SLACK = 1.0  # px: sub-pixel layout rounding
 
