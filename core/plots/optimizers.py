@@ -28,6 +28,8 @@ TAIL_POINTS = 12  # points of the bold tail a frame redraws (the stretch since t
 CLICK_GRID = 21  # invisible markers per axis that turn a click on the contour into a start (as on the Gradient page)
 MODEL_GRID = 41  # the Newton step's quadratic model, per axis, around x_{t−1}
 CONTROLS_Y = -0.1
+WIDE_TICKS = 95  # px of left margin for power-of-ten tick labels and the axis title beside them
+ZERO_FLOOR = 1e-32  # where an exact f − f* = 0 is drawn on a log axis (below anything a double difference shows)
 
 
 def _thin(steps: int, most: int) -> np.ndarray:
@@ -212,7 +214,8 @@ def loss_figure(study: RaceStudy) -> go.Figure:
                               name=f"{path.label} diverged", hovertemplate=f"{path.label}: {path.reason}<extra></extra>",
                               marker={"symbol": "x", "size": 14, "color": color}))
     known = study.minimum is not None
-    spec = layout(x_title="step t", y_title="f(x_t) − f*" if known else "f(x_t)", height=420)
+    spec = layout(x_title="step t", y_title="f(x_t) − f*" if known else "f(x_t)", height=HEIGHT)
+    spec["margin"]["l"] = WIDE_TICKS
     if known:
         spec["yaxis"].update(type="log", exponentformat="power")
     return assemble({"data": data, "layout": spec})
@@ -232,6 +235,12 @@ def tuning_figure(tuning: Tuning, *, minimum: float | None, stable_lr: float | N
         color = METHOD_COLORS[method]
         label = LABELS[method]
         y = np.where(np.isfinite(finals), finals - shift, np.nan)
+        exact = np.flatnonzero(y == 0) if minimum is not None else np.array([], dtype=int)
+        if exact.size:  # f* reached to the last bit: a log axis has no 0, so these sit on its floor, said so
+            data.append(trace("scatter", x=rates[exact], y=[ZERO_FLOOR] * exact.size, mode="markers",
+                              name=f"{label}: f − f* = 0 exactly (drawn at {ZERO_FLOOR:g})", legendgroup=method,
+                              marker={"symbol": "triangle-down", "size": 11, "color": color}))
+            y = np.where(y == 0, ZERO_FLOOR, y)
         data.append(trace("scatter", x=rates, y=y, mode="lines+markers", name=label,
                           line={"color": color, "width": 2, "dash": METHOD_DASHES[method]}, marker={"size": 7},
                           hovertemplate=f"{label}<br>lr %{{x:g}}<br>%{{y:.3g}}<extra></extra>"))
@@ -255,7 +264,8 @@ def tuning_figure(tuning: Tuning, *, minimum: float | None, stable_lr: float | N
             notes.append({"x": math.log10(value), "xref": "x", "yref": "paper", "y": 1.0, "yanchor": "bottom",
                           "text": text, "showarrow": False, "font": {"size": 13}})
     spec = layout(x_title="learning rate lr", y_title=(f"f − f* after {tuning.steps} steps" if minimum is not None
-                                                       else f"f after {tuning.steps} steps"), height=420)
+                                                       else f"f after {tuning.steps} steps"), height=HEIGHT)
+    spec["margin"]["l"] = WIDE_TICKS
     spec["xaxis"].update(type="log", exponentformat="power")
     spec["yaxis"].update(type="log" if minimum is not None else "linear", exponentformat="power")
     spec.update(shapes=shapes, annotations=notes)
