@@ -10,6 +10,7 @@ import numpy as np
 
 from core.derivative_lab import DerivativeStudy, step_latex
 from core.gradient_lab import GradientStudy
+from core.optimizers import LABELS
 from core.sgd_lab import SgdStudy
 
 __all__ = ["GradientReadouts", "SgdReadouts", "gradient_readouts", "sgd_readouts", "headline_latex", "number",
@@ -118,14 +119,64 @@ def sgd_readouts(study: SgdStudy, *, tolerance: float) -> SgdReadouts:
                ("loss", number(float(history.losses[-1]), digits=4)),
                ("accuracy", number(float(history.accuracies[-1]))))
     batch = "x_i" if study.batch_size == 1 else rf"\frac{{1}}{{{study.batch_size}}}\sum_{{i \in B}} x_i"
-    rule = (rf"\beta \leftarrow \beta - \alpha\, {batch}\,\big(\sigma(x_i \cdot \beta) - y_i\big), "
-            rf"\quad \alpha = {study.lr:g}"
-            rf"\qquad \beta_{{{int(history.steps[-1])}}} = {_vector(beta)}, "
-            rf"\quad \nabla L(\beta) = {_vector(study.analytic)}")
+    where = (rf"\beta_{{{int(history.steps[-1])}}} = {_vector(beta)}, "
+             rf"\quad \nabla L(\beta) = {_vector(study.analytic)}")
+    if study.optimizer == "gd":
+        rule = (rf"\beta \leftarrow \beta - \alpha\, {batch}\,\big(\sigma(x_i \cdot \beta) - y_i\big), "
+                rf"\quad \alpha = {study.lr:g}"
+                rf"\qquad {where}")
+    else:
+        rule = _optimizer_rule(study, rf"g = {batch}\,\big(\sigma(x_i \cdot \beta) - y_i\big)", where)
     passed = bool(np.isfinite(study.check_error)) and study.check_error <= tolerance
     check = (f"Gradient check at the final β: the formula gives {_plain(study.analytic)}, central differences give "
              f"{_plain(study.numeric)}; relative difference {number(study.check_error, digits=1, scientific=True)}")
     return SgdReadouts(metrics, rule, check, passed, _spread_caption(study.spread))
+
+
+# Each optimizer's rule on the SGD page, in its own symbols (PyTorch's rules: core.optimizers), as (its state's
+# update, β's update), and the options it shows with their numbers. β is the page's weight vector and α its learning
+# rate, so RMSProp's smoothing constant (PyTorch's alpha) is written ρ and Adam's decay rates (PyTorch's betas) ρ1, ρ2,
+# as in Goodfellow, Bengio and Courville, *Deep Learning*, algorithms 8.5 and 8.7. Squares, roots and quotients act
+# per coordinate.
+_RULES = {
+    "momentum": (r"b \leftarrow \mu\, b + g", r"\beta \leftarrow \beta - \alpha\, b"),
+    "nesterov": (r"b \leftarrow \mu\, b + g", r"\beta \leftarrow \beta - \alpha\,(g + \mu\, b)"),
+    "adagrad": (r"s \leftarrow s + g^2", r"\beta \leftarrow \beta - \frac{\alpha}{\sqrt{s} + \varepsilon}\, g"),
+    "rmsprop": (r"v \leftarrow \rho\, v + (1 - \rho)\, g^2",
+                r"\beta \leftarrow \beta - \frac{\alpha}{\sqrt{v} + \varepsilon}\, g"),
+    "adam": (r"m \leftarrow \rho_1 m + (1 - \rho_1)\, g, \quad v \leftarrow \rho_2 v + (1 - \rho_2)\, g^2",
+             r"\beta \leftarrow \beta - \alpha\, "
+             r"\frac{m / (1 - \rho_1^{\,t})}{\sqrt{v / (1 - \rho_2^{\,t})} + \varepsilon}"),
+}
+_OPTION_SYMBOLS = {"momentum": r"\mu", "alpha": r"\rho", "betas": r"(\rho_1, \rho_2)", "eps": r"\varepsilon"}
+_PYTORCH_NAMES = {"alpha": r"\ \text{(PyTorch's alpha)}", "betas": r"\ \text{(PyTorch's betas)}"}
+_START = {"momentum": r"b = 0", "nesterov": r"b = 0", "adagrad": r"s = 0", "rmsprop": r"v = 0",
+          "adam": r"m = v = 0,\ t = 1, 2, \dots"}
+
+
+def _optimizer_rule(study: SgdStudy, gradient: str, where: str) -> str:
+    """The chosen optimizer's update on four centred lines (each fits the page's width): the batch gradient g and
+    the state's update; β's update; the method, α and its options as used (``study.options``); the final β and the
+    gradient there."""
+    options = [rf"{_OPTION_SYMBOLS[name]} = {_latex_value(value)}{_PYTORCH_NAMES.get(name, '')}"
+               for name, value in study.options]
+    numbers = r",\ ".join([rf"\alpha = {study.lr:g}", *options])
+    state, step = _RULES[study.optimizer]
+    lines = (rf"{gradient}, \quad {state}", step,
+             rf"\text{{{LABELS[study.optimizer]}: }} {numbers},\ {_START[study.optimizer]}", where)
+    return r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}"
+
+
+def _latex_value(value: object) -> str:
+    """An option's value in LaTeX: 0.9, 10^{-8}, 1.5 \\cdot 10^{-8}, a pair (0.9, 0.999)."""
+    if isinstance(value, tuple):
+        return r"\left(" + ", ".join(_latex_value(v) for v in value) + r"\right)"
+    text = f"{float(value):g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \cdot {power}"
 
 
 def _spread_caption(spread: np.ndarray) -> str:

@@ -13,12 +13,14 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core import differences, logistic
+from core import differences, logistic, optimizers
 from core.budget import CURVES, SPREAD, SURFACE, TRAINING, Allowance, allow
 from core.errors import ParameterError
 
 __all__ = [
     "DATASETS",
+    "OPTIMIZERS",
+    "OPTIMIZER_STEP_OVERHEAD",
     "STARTS",
     "SgdSettings",
     "run_sgd",
@@ -44,6 +46,13 @@ SPREAD_DRAWS = 200
 # A step of mini-batch SGD (B > 1) has a fixed cost of four NumPy calls, ~3 µs measured: as much as ~100
 # point-gradients on that path (~33 ns each). Without it, B = 100 and T = 100,000 (10⁷ point-gradients) took 0.84 s.
 STEP_OVERHEAD = 100
+# A step through core.optimizers (any optimizer but the gd fast path) costs ~30 µs whatever B for B <= 100 (measured
+# on this two-core machine: ~21 µs of optimizers.race's loop, ~8 µs for the batch gradient's NumPy calls), and ~35 ns
+# more per batch point beyond (an epoch's gather, x̃ᵀβ, σ, x̃σ: 64 µs at B = 1,000, 330 µs at 10,000, 720 µs at the
+# full 100,000 with no gather). 30 µs is ~714 point-gradients at TRAINING's 42 ns; counted as 750, T = 100,000 is
+# cut to 7,989 steps at B = 1 (~0.24 s), 3,428 at B = 1,000 (~0.23 s), 558 at B = 10,000 (~0.19 s).
+OPTIMIZER_STEP_OVERHEAD = 750
+OPTIMIZERS = optimizers.FIRST_ORDER  # "gd" (the tutorial's SGD, the fast path) and the methods of core.optimizers
 GRADIENT_CHECK_STEP = 1e-5  # central differences on the loss: error ~ h² |L'''| ≈ 1e-10 relative on these losses
 
 
@@ -57,7 +66,8 @@ class SgdSettings:
 
     ``data`` is a preset of DATASETS or "upload" (then ``csv`` holds the file's bytes). ``seed`` seeds the data, the
     random start (β0 ~ U(−10, 10)², bias 0) and the sampling, each from its own stream. ``start`` is "random" or
-    "typed" (then β0 = (b1, b2), bias 0).
+    "typed" (then β0 = (b1, b2), bias 0). ``optimizer`` is one of OPTIMIZERS: "gd" is the tutorial's plain SGD,
+    the others train on the same mini-batches through core.optimizers (PyTorch's rules and defaults).
     """
 
     data: str = "tutorial"
@@ -72,6 +82,7 @@ class SgdSettings:
     start: str = "random"
     b1: float = 0.0
     b2: float = 0.0
+    optimizer: str = "gd"
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,8 @@ class SgdStudy:
     diagnosis : what went wrong in plain words, or None.
     caps : what the work budgets (core.budget) reduced, one :class:`core.budget.Allowance` each, with the control it
         concerns and the sentence to show there; empty when nothing was capped.
+    optimizer : the method of OPTIMIZERS that trained β; options : its options as used, sorted (name, value) pairs
+        (PyTorch's names and defaults, ``optimizers.DEFAULTS``; empty for "gd").
     """
 
     X: np.ndarray
@@ -110,6 +123,8 @@ class SgdStudy:
     full: np.ndarray
     diagnosis: str | None
     caps: tuple[Allowance, ...] = ()
+    optimizer: str = "gd"
+    options: tuple[tuple[str, object], ...] = ()
 
     @property
     def final_beta(self) -> np.ndarray:
@@ -198,9 +213,15 @@ def _loss_of_betas(X: np.ndarray, y: np.ndarray, betas: np.ndarray) -> np.ndarra
     return np.array([logistic.loss(X, y, flat[:, j]) for j in range(flat.shape[1])]).reshape(betas.shape[1:])
 
 
-def _check(lr: float, steps: int, batch_size: int, n: int, beta0: np.ndarray) -> None:
+def _check(lr: float, steps: int, batch_size: int, n: int, beta0: np.ndarray, optimizer: str) -> None:
+    if not (isinstance(optimizer, str) and optimizer in OPTIMIZERS):
+        labels = ", ".join(f"{name} ({optimizers.LABELS[name]})" for name in OPTIMIZERS)
+        raise ParameterError("optimizer", f"the optimizer must be one of {labels}; got {optimizer!r}")
     if not (math.isfinite(lr) and lr > 0):
         raise ParameterError("lr", f"the learning rate must be a positive number; got {lr!r}")
+    if optimizer != "gd" and lr > optimizers.MAX_RATE:
+        raise ParameterError("lr", f"{optimizers.LABELS[optimizer]}'s learning rate must be at most "
+                                   f"{optimizers.MAX_RATE:g}; got {lr!r}")
     if not 1 <= steps <= 100_000:
         raise ParameterError("steps", f"steps must be between 1 and 100,000; got {steps!r}")
     if not 1 <= batch_size <= n:
@@ -209,21 +230,28 @@ def _check(lr: float, steps: int, batch_size: int, n: int, beta0: np.ndarray) ->
         raise ParameterError("beta0", f"the start β must be finite numbers; got {beta0.tolist()}")
 
 
-def step_cost(batch_size: int) -> int:
-    """Point-gradient evaluations one SGD step is counted as: 1 for B = 1 (a few Python float operations, ~0.5 µs),
-    B + STEP_OVERHEAD for B > 1 (four NumPy calls a step)."""
+def step_cost(batch_size: int, *, optimizer: str = "gd") -> int:
+    """Point-gradient evaluations one training step is counted as. Plain SGD ("gd", logistic.train_sgd): 1 for B = 1
+    (a few Python float operations, ~0.5 µs), B + STEP_OVERHEAD for B > 1 (four NumPy calls a step). Any other
+    optimizer (through core.optimizers): B + OPTIMIZER_STEP_OVERHEAD at every B."""
+    if optimizer != "gd":
+        return batch_size + OPTIMIZER_STEP_OVERHEAD
     return 1 if batch_size == 1 else batch_size + STEP_OVERHEAD
 
 
-def _budgets(steps: int, batch_size: int, n: int, data_control: str) -> tuple[Allowance, ...]:
+def _budgets(steps: int, batch_size: int, n: int, data_control: str, optimizer: str) -> tuple[Allowance, ...]:
     """Steps, recorded β, grid points per axis and spread draws under the work budgets (core.budget), in that order.
 
-    Training costs T · step_cost(B) gradient evaluations; the loss and accuracy at k recorded β cost k · N loss
-    evaluations; a k × k loss surface k² · N; k mini-batches for the spread k · B gradient evaluations.
+    Training costs T · step_cost(B, optimizer) gradient evaluations; the loss and accuracy at k recorded β cost
+    k · N loss evaluations; a k × k loss surface k² · N; k mini-batches for the spread k · B gradient evaluations.
     """
     at_n = f"at N = {n:,}"
-    per_step = f" (a step counts B + {STEP_OVERHEAD})" if batch_size > 1 else ""
-    trained = allow(TRAINING, control="steps", label="T", requested=steps, cost=lambda t: t * step_cost(batch_size),
+    if optimizer != "gd":
+        per_step = f" (a step with {optimizers.LABELS[optimizer]} counts B + {OPTIMIZER_STEP_OVERHEAD})"
+    else:
+        per_step = f" (a step counts B + {STEP_OVERHEAD})" if batch_size > 1 else ""
+    each = step_cost(batch_size, optimizer=optimizer)
+    trained = allow(TRAINING, control="steps", label="T", requested=steps, cost=lambda t: t * each,
                     given=f"at batch {batch_size:,}{per_step}")
     records = allow(CURVES, control=data_control, label="recorded steps",
                     requested=min(trained.allowed, MAX_RECORDS) + 1, cost=lambda k: k * n, given=at_n, least=2)
@@ -236,26 +264,33 @@ def _budgets(steps: int, batch_size: int, n: int, data_control: str) -> tuple[Al
 
 def study_sgd(
     X: np.ndarray, y: np.ndarray, *, beta0: np.ndarray, lr: float, steps: int, batch_size: int, seed: int,
-    data_control: str = "n",
+    data_control: str = "n", optimizer: str = "gd",
 ) -> SgdStudy:
     """Train logistic regression by SGD from ``beta0`` and gather what the page draws, within the work budgets.
 
     Each step: β ← β − lr · (1/B) Σ_{i ∈ batch} x_i (σ(x_i·β) − y_i), B = ``batch_size`` (1: the tutorial's SGD,
-    n: full-batch gradient descent); a β0 of length 3 adds a bias (last). The path is recorded at every step up to
-    MAX_RECORDS steps, evenly spaced beyond. ``seed`` seeds the sampling of points (and of the mini-batch spread).
+    n: full-batch gradient descent); a β0 of length 3 adds a bias (last). With ``optimizer`` other than "gd" the
+    step is that method's rule (core.optimizers) applied to the same batch gradient, on the same batches
+    (logistic.train_optimizer). The path is recorded at every step up to MAX_RECORDS steps, evenly spaced beyond.
+    ``seed`` seeds the sampling of points (and of the mini-batch spread).
 
-    The work is bounded by core.budget: T · step_cost(B) <= TRAINING, records · N <= CURVES, GRID_POINTS² · N <=
-    SURFACE, SPREAD_DRAWS · B <= SPREAD. What had to be reduced (fewer steps, records, grid points or batches) is
-    listed in ``caps``, each with its control ("steps", ``data_control`` for what N drives, "batch") and sentence.
+    The work is bounded by core.budget: T · step_cost(B, optimizer) <= TRAINING, records · N <= CURVES,
+    GRID_POINTS² · N <= SURFACE, SPREAD_DRAWS · B <= SPREAD. What had to be reduced (fewer steps, records, grid points
+    or batches) is listed in ``caps``, each with its control ("steps", ``data_control`` for what N drives, "batch")
+    and sentence.
     """
     beta0 = np.asarray(beta0, dtype=float)
-    _check(lr, steps, batch_size, len(y), beta0)
+    _check(lr, steps, batch_size, len(y), beta0, optimizer)
     rng = np.random.default_rng([seed, 2])
-    allowances = _budgets(steps, batch_size, len(y), data_control)
+    allowances = _budgets(steps, batch_size, len(y), data_control, optimizer)
     trained, records, points, draws = (a.allowed for a in allowances)
     record_every = max(1, math.ceil(trained / (records - 1)))
-    history = logistic.train_sgd(X, y, beta0=beta0, lr=lr, steps=trained, batch_size=batch_size, rng=rng,
-                                 record_every=record_every, bias=len(beta0) == 3)
+    run = dict(beta0=beta0, lr=lr, steps=trained, batch_size=batch_size, rng=rng, record_every=record_every,
+               bias=len(beta0) == 3)
+    if optimizer == "gd":  # the tutorial's SGD on its fast path
+        history = logistic.train_sgd(X, y, **run)
+    else:
+        history = logistic.train_optimizer(X, y, method=optimizer, **run)
     final = history.betas[-1]
     b1, b2 = _grid_axes(history, points)
     bias = float(final[2]) if len(final) == 3 and math.isfinite(final[2]) else 0.0
@@ -271,6 +306,7 @@ def study_sgd(
         grid_b1=b1, grid_b2=b2, grid_loss=logistic.loss_grid(X, y, b1, b2, bias=bias),
         frames=frame_indices(len(history.steps)), analytic=analytic, numeric=np.asarray(numeric), spread=spread,
         full=analytic, diagnosis=logistic.diagnose(history), caps=tuple(a for a in allowances if a.capped),
+        optimizer=optimizer, options=tuple(sorted(optimizers.DEFAULTS[optimizer].items())),
     )
 
 
@@ -306,12 +342,12 @@ def _start(settings: SgdSettings) -> np.ndarray:
 def run_sgd(settings: SgdSettings) -> SgdStudy:
     """The page's one call: the dataset (preset or CSV), the start β0, then :func:`study_sgd`.
 
-    Raises :class:`ParameterError` naming the control at fault ("upload", "n", "lr", "batch", ...).
+    Raises :class:`ParameterError` naming the control at fault ("upload", "n", "lr", "batch", "optimizer", ...).
     """
     X, y = _data(settings)
     return study_sgd(X, y, beta0=_start(settings), lr=settings.lr, steps=settings.steps,
                      batch_size=settings.batch, seed=settings.seed,
-                     data_control="upload" if settings.data == "upload" else "n")
+                     data_control="upload" if settings.data == "upload" else "n", optimizer=settings.optimizer)
 
 
 def history_csv(study: SgdStudy) -> str:

@@ -6,7 +6,7 @@ import streamlit as st
 from core.errors import ParameterError
 from core.plots.sgd import curves_figure, descent_figure, spread_figure
 from core.presentation import sgd_readouts
-from core.sgd_lab import DATASETS, MAX_ROWS, STARTS, SgdSettings, history_csv, run_sgd, settings_json
+from core.sgd_lab import DATASETS, MAX_ROWS, OPTIMIZERS, STARTS, SgdSettings, history_csv, run_sgd, settings_json
 from core.urlparams import BoolParam, ChoiceParam, FloatParam, IntParam, LogStepParam, log_steps
 from views.common import beside_figure, controls, init_from_url, show_chart, show_problem
 
@@ -17,6 +17,7 @@ URL = {
     "n": IntParam(2000, 100, MAX_ROWS),
     "noise": FloatParam(0.0, 0.0, 0.5),
     "seed": IntParam(0, 0, 2**31 - 1),
+    "optimizer": ChoiceParam("gd", OPTIMIZERS),
     "lr": LogStepParam(2.0, RATES),
     "steps": IntParam(500, 1, 100_000),
     "batch": IntParam(1, 1, MAX_ROWS),
@@ -25,7 +26,10 @@ URL = {
     "b1": FloatParam(-8.0, -1e3, 1e3),
     "b2": FloatParam(8.0, -1e3, 1e3),
 }
-START_LABELS = {"random": "random U(−10, 10)² from the seed", "typed": "typed (or a click)"}
+# A bound choice's shown text (format_func's) is what Streamlit writes into the URL: show the URL words, say more aside.
+START_CAPTIONS = {"random": "U(−10, 10)² from the seed", "typed": "below, or a click on the loss surface"}
+OPTIMIZER_HELP = ("gd: the tutorial's plain SGD. momentum, nesterov, adagrad, rmsprop, adam: PyTorch's rules and "
+                  "defaults on the same mini-batches, from the same seed.")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)  # shared read-only: no copy, no rebuild for the next student
@@ -65,6 +69,8 @@ with controls_col:
     if st.session_state.data == "upload":
         upload = st.file_uploader("CSV: x1, x2, label (0/1)", type="csv", key="csv_file")
     slots["upload"] = st.container()
+    st.selectbox("optimizer", OPTIMIZERS, index=0, key="optimizer", bind="query-params", help=OPTIMIZER_HELP)
+    slots["optimizer"] = st.container()
     st.select_slider("learning rate α", options=RATES, value=URL["lr"].default, key="lr", bind="query-params",
                      format_func=lambda v: f"{v:g}")
     slots["lr"] = st.container()
@@ -78,7 +84,8 @@ with controls_col:
         st.toggle("bias term", URL["bias"].default, key="bias", bind="query-params")
         slots["bias"] = st.container()
     with controls("Start β0"):
-        st.radio("start β0", STARTS, index=0, key="start", bind="query-params", format_func=START_LABELS.get)
+        st.radio("start β0", STARTS, index=0, key="start", bind="query-params",
+                 captions=[START_CAPTIONS[s] for s in STARTS])
         slots["start"] = st.container()
         typed = st.session_state.start == "typed"
         left, right = st.columns(2)
@@ -95,7 +102,7 @@ state = st.session_state
 settings = SgdSettings(
     data=state.data, n=int(state.n), noise=float(state.noise), seed=int(state.seed),
     csv=state.get("csv_candidate"), lr=float(state.lr), steps=int(state.steps), batch=int(state.batch),
-    bias=bool(state.bias), start=state.start, b1=float(state.b1), b2=float(state.b2),
+    bias=bool(state.bias), start=state.start, b1=float(state.b1), b2=float(state.b2), optimizer=state.optimizer,
 )
 try:
     with figure_col, st.spinner("Training …"):

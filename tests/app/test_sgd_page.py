@@ -103,3 +103,36 @@ def test_worst_settings_are_capped_with_the_reason_beside_each_control():
 def test_default_view_is_not_capped():
     at = open_page(page=PAGE)
     assert not at.info
+
+
+def test_an_optimizer_from_the_link_trains_and_shows_its_rule():
+    at = open_page({"optimizer": "adam", "lr": "0.1"}, page=PAGE)
+    assert at.selectbox(key="optimizer").value == "adam"
+    assert at.query_params["optimizer"] == "adam"  # the URL round trip: Streamlit keeps the word it writes
+    rule = at.latex[0].value
+    assert r"\text{Adam: } \alpha = 0.1" in rule and r"(\rho_1, \rho_2) = \left(0.9, 0.999\right)" in rule
+    assert r"\varepsilon = 10^{-8}" in rule and r"\beta_{500}" in rule
+    adam = path(chart(at))
+    shown = metrics(at)
+    np.testing.assert_allclose(adam[-1], [float(shown["final β1"]), float(shown["final β2"])], atol=5e-4)
+    assert float(shown["accuracy"]) >= 0.97
+    at.selectbox(key="optimizer").set_value("gd").run()  # the tutorial's SGD again: the same start, another path
+    assert not at.exception and r"\beta \leftarrow \beta - \alpha\, x_i" in at.latex[0].value
+    plain = path(chart(at))
+    np.testing.assert_array_equal(plain[0], adam[0])
+    assert np.abs(plain[-1] - adam[-1]).max() > 0.1
+
+
+def test_a_bad_optimizer_in_the_link_is_named_beside_the_control():
+    at = open_page({"optimizer": "foo"}, page=PAGE)
+    assert ("Link parameter optimizer='foo' is not one of gd, momentum, nesterov, adagrad, rmsprop, adam; using "
+            "the default 'gd' instead.") in after(at.columns[0], "optimizer")
+    assert at.selectbox(key="optimizer").value == "gd"
+    assert r"\beta \leftarrow \beta - \alpha\, x_i" in at.latex[0].value  # the tutorial's SGD
+    assert float(metrics(at)["accuracy"]) >= 0.97
+
+
+def test_a_capped_optimizer_run_says_why_beside_the_steps():
+    at = open_page({"optimizer": "momentum", "steps": "100000", "lr": "0.1"}, page=PAGE)
+    assert after(at.columns[0], "steps") == ("At most 6·10⁶ gradient evaluations per run: T reduced from 100,000 to "
+                                             "7,989 at batch 1 (a step with Momentum counts B + 750).")
