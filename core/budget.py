@@ -63,10 +63,10 @@ SPREAD = Budget("gradient evaluations per run for the spread", 10**6,
                 "≈ 70 ns per point of a drawn batch (sampling without replacement, then a gather)")
 
 # The Optimizers page's race (and its tuning race): a step evaluates f, ∇f (and H for Newton) on every run's point by
-# walking their SymPy trees, ~1.4–4 µs per node (more for cos-heavy trees), plus each method's update; counted as
-# formula operations (core.optimizers_lab.operations_per_step). 1.5·10⁵ operations ≈ 0.2–0.4 s measured.
-RACE = Budget("formula operations per run", 15 * 10**4,
-              "≈ 1.4–4 µs per SymPy node evaluated and ~40 µs per method's update a step (20 operations)")
+# running their compiled formulas, 0.8–1.3 µs per SymPy node with each method's update counted in (20 operations a
+# method, core.optimizers_lab.operations_per_step); 2·10⁵ operations ≈ 0.16–0.25 s measured.
+RACE = Budget("formula operations per run", 2 * 10**5,
+              "≈ 0.8–1.3 µs per formula operation (a SymPy node evaluated, or a twentieth of a method's update)")
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 

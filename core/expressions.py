@@ -373,8 +373,7 @@ def _exponent_size(exponent: sp.Expr, pos: int) -> float:
     """|exponent| when it is a constant (used to bound the size of the numbers a power can create), else 1."""
     if exponent.free_symbols:
         return 1.0
-    with np.errstate(all="ignore"):
-        size = abs(float(_evaluate(exponent, {})))
+    size = abs(float(NumpyFunction(exponent, ())()))
     if math.isnan(size):  # complex or undefined exponent (log(-1)): SymPy keeps such powers symbolic
         return 1.0
     if math.isinf(size):
@@ -432,42 +431,100 @@ def _build(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
 
 
 # ----------------------------------------------------------------------------------------------- NumPy evaluation
-def _reciprocal(f: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda a: 1.0 / f(a)
+# A SymPy tree is compiled once into a flat postfix program of (operation, argument) pairs whose operations are
+# module-level functions (so the program pickles). Running it does the same NumPy operations in the same order as a
+# walk of the tree would, without SymPy's per-node checks and number conversions on every call (~3x faster).
+
+
+def _sec(a: np.ndarray) -> np.ndarray:
+    return 1.0 / np.cos(a)
+
+
+def _csc(a: np.ndarray) -> np.ndarray:
+    return 1.0 / np.sin(a)
+
+
+def _cot(a: np.ndarray) -> np.ndarray:
+    return 1.0 / np.tan(a)
+
+
+def _dirac(a: np.ndarray) -> np.ndarray:
+    return np.where(a == 0, np.nan, 0.0)
 
 
 _NUMPY_FUNCS: dict[type, Callable[[np.ndarray], np.ndarray]] = {
-    sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
-    sp.sec: _reciprocal(np.cos), sp.csc: _reciprocal(np.sin), sp.cot: _reciprocal(np.tan),
+    sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan, sp.sec: _sec, sp.csc: _csc, sp.cot: _cot,
     sp.asin: np.arcsin, sp.acos: np.arccos, sp.atan: np.arctan,
     sp.sinh: np.sinh, sp.cosh: np.cosh, sp.tanh: np.tanh,
-    sp.exp: np.exp, sp.log: np.log, sp.Abs: np.abs, sp.sign: np.sign,
-    sp.DiracDelta: lambda a: np.where(a == 0, np.nan, 0.0),
+    sp.exp: np.exp, sp.log: np.log, sp.Abs: np.abs, sp.sign: np.sign, sp.DiracDelta: _dirac,
 }
 _SPECIAL_VALUES = {sp.zoo: np.nan, sp.nan: np.nan, sp.oo: np.inf, -sp.oo: -np.inf, sp.I: np.nan}
 
 
-def _evaluate(expr: sp.Expr, env: dict[sp.Symbol, np.ndarray]) -> np.ndarray | float:
-    """Real-valued NumPy evaluation of a SymPy tree built from the whitelist (complex values become nan)."""
-    if expr.is_Symbol:
-        return env[expr]
-    if expr in _SPECIAL_VALUES:
-        return _SPECIAL_VALUES[expr]
-    if expr.is_Number or expr.is_NumberSymbol:
-        return float(expr)
-    if expr.is_Pow and expr.exp == sp.S.Half:
-        return np.sqrt(_evaluate(expr.base, env))
-    args = [_evaluate(a, env) for a in expr.args]
-    if expr.is_Add:
-        return sum(args[1:], args[0])
-    if expr.is_Mul:
-        return math.prod(args[1:], start=args[0])
-    if expr.is_Pow:
-        return np.power(np.asarray(args[0], dtype=float), args[1])
-    func = _NUMPY_FUNCS.get(expr.func)
-    if func is None or len(args) != 1:
-        raise ExpressionError(f"Cannot evaluate '{expr.func.__name__}' numerically", hint="")
-    return func(args[0])
+def _push_variable(stack: list, index: int, values: Sequence[np.ndarray]) -> None:
+    stack.append(values[index])
+
+
+def _push_constant(stack: list, value: float, values: Sequence[np.ndarray]) -> None:
+    stack.append(value)
+
+
+def _add(stack: list, count: int, values: Sequence[np.ndarray]) -> None:
+    args = stack[-count:]
+    del stack[-count:]
+    stack.append(sum(args[1:], args[0]))
+
+
+def _multiply(stack: list, count: int, values: Sequence[np.ndarray]) -> None:
+    args = stack[-count:]
+    del stack[-count:]
+    stack.append(math.prod(args[1:], start=args[0]))
+
+
+def _raise(stack: list, unused: None, values: Sequence[np.ndarray]) -> None:
+    exponent = stack.pop()
+    stack.append(np.power(np.asarray(stack.pop(), dtype=float), exponent))
+
+
+def _apply(stack: list, func: Callable[[np.ndarray], np.ndarray], values: Sequence[np.ndarray]) -> None:
+    stack.append(func(stack.pop()))
+
+
+def _cannot(stack: list, name: str, values: Sequence[np.ndarray]) -> None:
+    raise ExpressionError(f"Cannot evaluate '{name}' numerically", hint="")
+
+
+def _compile(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> tuple[tuple[Callable, object], ...]:
+    """The postfix program that evaluates ``expr`` for one array per symbol (real-valued: complex parts are nan)."""
+    index = {symbol: i for i, symbol in enumerate(symbols)}
+    program: list[tuple[Callable, object]] = []
+
+    def emit(e: sp.Expr) -> None:
+        if e.is_Symbol:
+            program.append((_push_variable, index[e]))
+        elif e in _SPECIAL_VALUES:
+            program.append((_push_constant, _SPECIAL_VALUES[e]))
+        elif e.is_Number or e.is_NumberSymbol:
+            program.append((_push_constant, float(e)))
+        elif e.is_Pow and e.exp == sp.S.Half:
+            emit(e.base)
+            program.append((_apply, np.sqrt))
+        else:
+            for arg in e.args:
+                emit(arg)
+            if e.is_Add:
+                program.append((_add, len(e.args)))
+            elif e.is_Mul:
+                program.append((_multiply, len(e.args)))
+            elif e.is_Pow:
+                program.append((_raise, None))
+            elif e.func in _NUMPY_FUNCS and len(e.args) == 1:
+                program.append((_apply, _NUMPY_FUNCS[e.func]))
+            else:  # fails when called, as evaluating it would
+                program.append((_cannot, e.func.__name__))
+
+    emit(expr)
+    return tuple(program)
 
 
 @dataclass(frozen=True)
@@ -476,20 +533,26 @@ class NumpyFunction:
 
     ``f(*arrays)`` takes one array per variable (any broadcastable shapes) and returns a new float array
     of the broadcast shape, also for a constant. Domain errors give nan/inf as the math does
-    (``log(-1)`` → nan, ``1/x`` at 0 → inf), without warnings.
+    (``log(-1)`` → nan, ``1/x`` at 0 → inf), without warnings. The tree is compiled once, at construction.
     """
 
     expr: sp.Expr
     symbols: tuple[sp.Symbol, ...]
+    program: tuple[tuple[Callable, object], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "program", _compile(self.expr, self.symbols))
 
     def __call__(self, *arrays: np.ndarray | float) -> np.ndarray:
         if len(arrays) != len(self.symbols):
             raise ValueError(f"arrays: expected {len(self.symbols)} (one per variable), got {len(arrays)}")
         values = [np.asarray(a, dtype=float) for a in arrays]
         shape = np.broadcast_shapes(*(v.shape for v in values))
+        stack: list = []
         with np.errstate(all="ignore"):
-            out = _evaluate(self.expr, dict(zip(self.symbols, values)))
-        return np.array(np.broadcast_to(np.asarray(out, dtype=float), shape))
+            for operation, argument in self.program:
+                operation(stack, argument, values)
+        return np.array(np.broadcast_to(np.asarray(stack[0], dtype=float), shape))
 
 
 # ----------------------------------------------------------------------------------------------- public entry

@@ -252,7 +252,7 @@ def _parse(text: str, start: tuple[float, float]) -> Expression:
 def _derivatives(expression: Expression, *, newton: bool) -> tuple[symbolic.SymbolicMatrix, symbolic.SymbolicMatrix | None]:
     """∇f, and H when Newton needs it or f may be a quadratic (degree ≤ 2: the analysis needs its eigenvalues)."""
     try:
-        gradient = symbolic.gradient(expression)
+        gradient = symbolic.gradient(expression, typeset=False)
     except ExpressionError as error:
         raise ParameterError("f", f"The exact gradient is not available, so the race cannot run: {error}") from None
     quadratic = expression.sympy.is_polynomial(*expression.symbols) and sp.Poly(
@@ -260,7 +260,7 @@ def _derivatives(expression: Expression, *, newton: bool) -> tuple[symbolic.Symb
     if not (newton or quadratic):
         return gradient, None
     try:
-        return gradient, symbolic.hessian(expression)
+        return gradient, symbolic.hessian(expression, typeset=False)
     except ExpressionError as error:
         if newton:
             raise ParameterError("methods", f"Newton's method needs the exact Hessian, which is not available: "

@@ -86,17 +86,21 @@ def derivative(expression: Expression, *, variable: str | None = None, order: in
     return Symbolic(result, latex, NumpyFunction(result, expression.symbols))
 
 
-def _matrix(rows: list[list[sp.Expr]], symbols: tuple[sp.Symbol, ...], shape: tuple[int, ...]) -> SymbolicMatrix:
+def _matrix(rows: list[list[sp.Expr]], symbols: tuple[sp.Symbol, ...], shape: tuple[int, ...], *,
+            typeset: bool = True) -> SymbolicMatrix:
     matrix = sp.ImmutableMatrix(rows)
     flat = tuple(NumpyFunction(entry, symbols) for entry in matrix)
-    return SymbolicMatrix(matrix, sp.latex(matrix), flat, shape)
+    return SymbolicMatrix(matrix, sp.latex(matrix) if typeset else "", flat, shape)
 
 
-def gradient(expression: Expression) -> SymbolicMatrix:
-    """Exact gradient ∇f = (∂f/∂x1, …, ∂f/∂xn) of a scalar expression; ``shape`` is (n,)."""
+def gradient(expression: Expression, *, typeset: bool = True) -> SymbolicMatrix:
+    """Exact gradient ∇f = (∂f/∂x1, …, ∂f/∂xn) of a scalar expression; ``shape`` is (n,). ``typeset=False`` skips
+    the LaTeX (``latex`` is "") for a page that only evaluates it: SymPy's printer can take longer than the
+    differentiation."""
     symbols = expression.symbols
     with time_limit(SYMBOLIC_SECONDS, what="Differentiating this formula"):
-        return _matrix([[_differentiate(expression.sympy, [s]) for s in symbols]], symbols, (len(symbols),))
+        return _matrix([[_differentiate(expression.sympy, [s]) for s in symbols]], symbols, (len(symbols),),
+                       typeset=typeset)
 
 
 def jacobian(expressions: Sequence[Expression]) -> SymbolicMatrix:
@@ -114,12 +118,13 @@ def jacobian(expressions: Sequence[Expression]) -> SymbolicMatrix:
         return _matrix(entries, symbols, (len(expressions), len(symbols)))
 
 
-def hessian(expression: Expression) -> SymbolicMatrix:
-    """Exact Hessian H[i, j] = ∂²f/∂x_i∂x_j of a scalar expression; ``shape`` is (n, n), symmetric."""
+def hessian(expression: Expression, *, typeset: bool = True) -> SymbolicMatrix:
+    """Exact Hessian H[i, j] = ∂²f/∂x_i∂x_j of a scalar expression; ``shape`` is (n, n), symmetric. ``typeset=False``
+    skips the LaTeX, as for :func:`gradient`."""
     symbols = expression.symbols
     n = len(symbols)
     with time_limit(MATRIX_SECONDS, what="Differentiating this formula twice"):
         first = [sp.diff(expression.sympy, s) for s in symbols]
         upper = {(i, j): _differentiate(first[i], [symbols[j]]) for i in range(n) for j in range(i, n)}
         rows = [[upper[min(i, j), max(i, j)] for j in range(n)] for i in range(n)]
-        return _matrix(rows, symbols, (n, n))
+        return _matrix(rows, symbols, (n, n), typeset=typeset)

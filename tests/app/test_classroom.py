@@ -29,8 +29,8 @@ def widget_value(at, key: str):
 def expected(raw: list[str], current):
     if isinstance(current, bool):
         return raw[-1] == "true"
-    if isinstance(current, (tuple, list)):
-        return tuple(float(v) for v in raw)
+    if isinstance(current, (tuple, list)):  # a range (two numbers) or several choices (words)
+        return tuple(raw) if all(isinstance(v, str) for v in current) else tuple(float(v) for v in raw)
     if isinstance(current, (int, float)):
         return float(raw[-1])
     return raw[-1]
@@ -46,7 +46,12 @@ def test_each_scenario_opens_its_page_in_the_state_it_sets(scenario):
     for key, raw in query.items():
         current = widget_value(at, key)
         want = expected(raw, current)
-        assert current == pytest.approx(want) if isinstance(want, (float, tuple)) else current == want, key
+        if isinstance(want, tuple) and all(isinstance(v, str) for v in want):
+            assert tuple(current) == want, key
+        elif isinstance(want, (float, tuple)):
+            assert current == pytest.approx(want), key
+        else:
+            assert current == want, key
     assert not [e.value for e in at.error if "Link parameter" in e.value]
 
 

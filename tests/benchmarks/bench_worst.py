@@ -78,7 +78,24 @@ def sgd(**settings) -> Callable[[int], dict]:
     return query
 
 
+ALL_METHODS = ["GD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "Newton"]
+
+
+def optimizers(*, heavy: bool, tab: str = "Race") -> Callable[[int], dict]:
+    def query(salt: int) -> dict:
+        f = heavy_formula(("x1", "x2"), salt) if heavy else f"(1 - x1)^2 + {100 + salt}(x2 - x1^2)^2"
+        return {"f": f, "x1": str(-1.5 + salt * 1e-3), "x2": "2", "steps": "5000", "methods": ALL_METHODS,
+                "x1_range": ["-100", "100"], "x2_range": ["-100", "100"], "optimizers_tab": tab, "t": "5000"}
+    return query
+
+
 CASES: dict[str, tuple[str, Callable[[int], dict]]] = {
+    "optimizers: Rosenbrock, 7 methods, 5,000 steps": ("views/optimizers.py", optimizers(heavy=False)),
+    "optimizers: heavy f, 7 methods, 5,000 steps": ("views/optimizers.py", optimizers(heavy=True)),
+    "optimizers: Rosenbrock, tuning tab, 7 methods": ("views/optimizers.py", optimizers(heavy=False,
+                                                                                     tab="Tune learning rates")),
+    "optimizers: heavy f, tuning tab, 7 methods": ("views/optimizers.py", optimizers(heavy=True,
+                                                                                 tab="Tune learning rates")),
     "derivative: heavy f, x in [-50, 50]": ("views/derivative.py", derivative),
     "gradient: heavy f, ±100, field + surface": ("views/gradient.py", gradient),
     "jacobian plane: heavy u, v": ("views/jacobian.py", jacobian_plane),
