@@ -9,7 +9,7 @@ from core.optimizers import LABELS
 from core.optimizers_lab import RaceStudy, StepDetail
 from core.presentation import number
 
-__all__ = ["quadratic_sentence", "race_rows", "step_latex"]
+__all__ = ["quadratic_sentence", "race_rows", "run_warnings", "step_latex"]
 
 
 def _v(values) -> str:
@@ -122,3 +122,16 @@ def quadratic_sentence(study: RaceStudy) -> str | None:
             f"**{q.momentum_lr:.4g}** with μ = ((√κ − 1)/(√κ + 1))² = **{q.momentum:.4f}**, shrinking the error by "
             f"(√κ − 1)/(√κ + 1) = {q.momentum_rate:.4f} a step"
             + (f". {'; '.join(verdicts)}." if verdicts else "."))
+
+
+def run_warnings(study: RaceStudy) -> list[tuple[str, str]]:
+    """(method, Markdown) for each run that stopped (the step and what was not finite) or ended higher than it
+    started (its rate too high for this surface: steps overshoot), to show beside that method's rate."""
+    found = []
+    for path in study.trajectories:
+        if path.reason:
+            found.append((path.method, f"**{path.label} stopped at step {path.diverged_at}**: {path.reason}."))
+        elif path.values[-1] > path.values[0]:
+            found.append((path.method, f"**{path.label} went uphill**: f rose from {path.values[0]:.4g} to "
+                                       f"{path.values[-1]:.4g} in {path.steps} steps; its rate is too high here."))
+    return found

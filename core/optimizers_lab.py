@@ -53,8 +53,8 @@ GRID = 101  # contour resolution per axis (as the Gradient page's)
 DEFAULT_METHODS = ("gd", "momentum", "adam", "newton")
 DEFAULT_STEPS = 500
 MAX_STEPS = 5000  # the steps box's upper end; the budget (core.budget.RACE) may allow fewer for a large formula
-MAX_FRAMES = 60  # animation frames: every step up to EARLY_FRAMES, then evenly spaced to the end
-EARLY_FRAMES = 15  # the first steps are where the methods differ most (Newton is often done by step 5)
+MAX_FRAMES = 45  # animation frames: every step up to EARLY_FRAMES, then evenly spaced (the figure stays < 300 KB)
+EARLY_FRAMES = 12  # the first steps are where the methods differ most (Newton is often done by step 5)
 RATES = log_steps(low_exponent=-5, high_exponent=1)  # 1e-5 … 10 on a 1-2-5 scale: the rate sliders and the tuning grid
 NEWTON_RATES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # Newton's lr damps a step that is already scaled by H⁻¹
 LOOP_OPERATIONS = 20  # one step's own loop overhead per method group, in formula operations (~40 µs measured)

@@ -5,7 +5,7 @@ import streamlit as st
 from core.errors import ParameterError
 from core.expressions import ExpressionError
 from core.gradient_lab import Window
-from core.optimizer_text import quadratic_sentence, race_rows, step_latex
+from core.optimizer_text import quadratic_sentence, race_rows, run_warnings, step_latex
 from core.optimizers import LABELS, METHODS
 from core.optimizers_lab import (DEFAULT_METHODS, DEFAULT_STEPS, MAX_STEPS, NEWTON_RATES, OPTION_CONTROLS, PRESETS,
                                  RATES, known_surface, method_options, preset_settings, runs_for, step_detail,
@@ -103,9 +103,8 @@ except ParameterError as error:
 
 for cap in result.caps:
     slots["steps"].info(cap.message, icon=":material/speed:")
-for path in result.trajectories:
-    if path.reason:
-        slots[f"lr_{path.method}"].warning(f"**{path.label} stopped at step {path.diverged_at}**: {path.reason}.")
+for method, text in run_warnings(result):
+    slots[f"lr_{method}"].warning(text, icon=":material/warning:")
 shown = [p.label for p in result.trajectories]
 if state.get("inspect") not in shown:  # a method no longer in the race: inspect the first one
     state.inspect = shown[0]

@@ -23,8 +23,8 @@ METHOD_DASHES = {"gd": "solid", "momentum": "solid", "nesterov": "dash", "adagra
 LIGHT = [[0.0, "#ffffff"], [0.5, "#d5dde6"], [1.0, "#93a3b5"]]  # a light ground: seven coloured paths stand out on it
 HEIGHT = 600  # px: beside the controls, on a laptop's first screen
 FRAME_MS = 120
-PATH_POINTS = 400  # points of each full path drawn (all early steps, then evenly spaced)
-TAIL_POINTS = 12  # points of the bold tail a frame redraws (the stretch since the previous frame)
+PATH_POINTS = 300  # points of each full path drawn (all early steps, then evenly spaced)
+TAIL_POINTS = 6  # points of the bold tail a frame redraws (the stretch since the previous frame)
 CLICK_GRID = 21  # invisible markers per axis that turn a click on the contour into a start (as on the Gradient page)
 MODEL_GRID = 41  # the Newton step's quadratic model, per axis, around x_{t−1}
 CONTROLS_Y = -0.1
@@ -65,24 +65,27 @@ def _path(study: RaceStudy, method: str) -> dict:
                  hovertemplate=f"{path.label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>")
 
 
-def _moving(study: RaceStudy, step: int, previous: int) -> list[dict]:
-    """For each method: the stretch from the previous frame's step to ``step`` in bold, and its point at ``step``."""
+def _moving(study: RaceStudy, step: int, previous: int, *, full: bool = True) -> list[dict]:
+    """For each method: the stretch from the previous frame's step to ``step`` in bold, and its point at ``step``
+    (a cross once the run has stopped). ``full=False`` gives only what changes from frame to frame (points, name,
+    marker symbol): plotly.js merges a frame's traces into the drawn ones, so the styles are sent once."""
     traces = []
     for path in study.trajectories:
         end, start = min(step, path.steps), min(previous, path.steps)
         tail = path.points[np.unique(np.linspace(start, end, TAIL_POINTS).round().astype(int))]
         head = path.points[end]
-        color = METHOD_COLORS[path.method]
-        gone = path.diverged_at is not None and step >= path.diverged_at
-        traces += [
-            trace("scatter", x=tail[:, 0], y=tail[:, 1], mode="lines", legendgroup=path.method, showlegend=False,
-                  line={"color": color, "width": LINE_WIDTH + 1}, hoverinfo="skip"),
-            trace("scatter", x=[head[0]], y=[head[1]], mode="markers", legendgroup=path.method, showlegend=False,
-                  name=f"{path.label} at step {end}",
-                  marker={"color": color, "size": 13, "symbol": "x" if gone else "circle",
-                          "line": {"width": 2, "color": "white"}},
-                  hovertemplate=f"{path.label}, step {end}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"),
-        ]
+        symbol = "x" if path.diverged_at is not None and step >= path.diverged_at else "circle"
+        moved = [{"x": tail[:, 0], "y": tail[:, 1]},
+                 {"x": [head[0]], "y": [head[1]], "name": f"{path.label} at step {end}", "marker": {"symbol": symbol}}]
+        if full:
+            color = METHOD_COLORS[path.method]
+            moved[0] = trace("scatter", **moved[0], mode="lines", legendgroup=path.method, showlegend=False,
+                             line={"color": color, "width": LINE_WIDTH + 1}, hoverinfo="skip")
+            moved[1] = trace("scatter", **{**moved[1], "marker": {"color": color, "size": 13, "symbol": symbol,
+                                                                  "line": {"width": 2, "color": "white"}}},
+                             mode="markers", legendgroup=path.method, showlegend=False,
+                             hovertemplate="%{fullData.name}<br>(%{x:.4g}, %{y:.4g})<extra></extra>")
+        traces += moved
     return traces
 
 
@@ -193,7 +196,7 @@ def race_figure(study: RaceStudy, *, detail: StepDetail | None = None, height: i
                 **_controls(frames, active))
     spec["xaxis"].update(range=[w.x1_low, w.x1_high])
     spec["yaxis"].update(range=[w.x2_low, w.x2_high])
-    specs = [{"name": f"step {s}", "data": _moving(study, int(s), previous[int(s)]), "traces": moving}
+    specs = [{"name": f"step {s}", "data": _moving(study, int(s), previous[int(s)], full=False), "traces": moving}
              for s in frames]
     return assemble({"data": data, "layout": spec, "frames": specs})
 
