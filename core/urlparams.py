@@ -68,15 +68,24 @@ class IntParam:
 
 @dataclass(frozen=True)
 class ChoiceParam:
-    """One of a fixed list of words."""
+    """One of a fixed list of words (a hand-typed link may differ in case: ``adam`` reads as ``Adam``)."""
 
     default: str
     options: tuple[str, ...]
 
     def read(self, name: str, raw: str) -> Reading:
-        if raw not in self.options:
+        option = _option(raw, self.options)
+        if option is None:
             return _refuse(name, raw, f"is not one of {', '.join(self.options)}", self.default)
-        return Reading(raw)
+        return Reading(option)
+
+
+def _option(raw: str, options: tuple[str, ...]) -> str | None:
+    """The option ``raw`` names: itself, or the one option equal to it but for case; else None."""
+    if raw in options:
+        return raw
+    matches = [option for option in options if option.casefold() == raw.casefold()]
+    return matches[0] if len(matches) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -148,18 +157,18 @@ class BoolParam:
 
 @dataclass(frozen=True)
 class ChoicesParam:
-    """Several of a fixed list of words, written in a URL as repeated values: ``methods=gd&methods=adam``."""
+    """Several of a fixed list of words, written in a URL as repeated values: ``methods=GD&methods=Adam`` (any case)."""
 
     default: tuple[str, ...]
     options: tuple[str, ...]
 
     def read(self, name: str, raw: str | Sequence[str]) -> Reading:
         values = [v for v in ([raw] if isinstance(raw, str) else raw) if v != ""]  # "methods=": none chosen
-        unknown = [v for v in values if v not in self.options]
+        unknown = [v for v in values if _option(v, self.options) is None]
         if unknown:
             return _refuse(name, ",".join(values), f"has {', '.join(unknown)}, not one of {', '.join(self.options)}",
                            self.default)
-        return Reading(tuple(dict.fromkeys(values)))
+        return Reading(tuple(dict.fromkeys(_option(v, self.options) for v in values)))
 
 
 Param = FloatParam | IntParam | ChoiceParam | ChoicesParam | LogStepParam | TextParam | RangeParam | BoolParam

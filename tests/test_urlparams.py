@@ -109,9 +109,20 @@ METHODS = ChoicesParam(("gd", "adam"), ("gd", "momentum", "adam", "newton"))
     pytest.param("newton", ("newton",), False, id="a single value"),
     pytest.param([""], (), False, id="an empty value clears the choice"),
     pytest.param(["gd", "sgd"], ("gd", "adam"), True, id="an unknown value: the default"),
+    pytest.param(["ADAM", "Newton"], ("adam", "newton"), False, id="any case, read as the option"),
 ])
 def test_several_choices_are_read_from_repeated_values(raw, value, refused):
     reading = read_params({"methods": raw}, {"methods": METHODS})["methods"]
     assert reading.value == value and (reading.problem is not None) == refused
     if refused:
         assert "sgd, not one of gd, momentum, adam, newton" in reading.problem
+
+
+@pytest.mark.parametrize(("raw", "value", "refused"), [
+    pytest.param("central", "central", False, id="exact"),
+    pytest.param("Central", "central", False, id="another case"),
+    pytest.param("centre", "central", True, id="not an option"),
+])
+def test_a_choice_reads_any_case(raw, value, refused):
+    reading = read_params({"method": raw}, SPECS)["method"]
+    assert reading.value == value and (reading.problem is not None) == refused
