@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 __all__ = ["PAGES", "SCENARIOS", "SECTIONS", "PageInfo", "Scenario", "scenario_query", "view_link"]
 
 SECTIONS = ("Calculus", "Optimization")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class PageInfo:
     url_path: str
 
 
-PAGES: tuple[PageInfo, ...] = (
+_PLANNED: tuple[PageInfo, ...] = (
     PageInfo("views/home.py", "", "Home", ":material/home:", "What Gradient Lab is, and a formula preview.", "home"),
     PageInfo("views/derivative.py", "Calculus", "Derivative", ":material/show_chart:",
              "Tangent and secant, four finite-difference stencils side by side, and their error against the step h.",
@@ -47,10 +49,20 @@ PAGES: tuple[PageInfo, ...] = (
              "Logistic regression trained by SGD, the descent animated over the loss surface "
              "beside the decision boundary.",
              "sgd"),
+    PageInfo("views/taylor.py", "Calculus", "Taylor", ":material/timeline:",
+             "Taylor polynomials of f around x0 up to order 12, the remainder against the distance with slope "
+             "n + 1, the radius of convergence, and x0 sliding along the curve.", "taylor"),
+    PageInfo("views/hessian.py", "Calculus", "Hessian", ":material/blur_circular:",
+             "Second derivatives of f(x1, x2): H exact and by differences, its eigenvectors as curvature axes, "
+             "minimum, maximum, saddle or degenerate, and the quadratic model over f's contour.", "hessian"),
     PageInfo("views/optimizers.py", "Optimization", "Optimizers", ":material/sports_score:",
              "GD, momentum, Nesterov, AdaGrad, RMSProp, Adam and Newton race from one start on a surface you choose "
              "or type, each rule's state drawn, learning rates tuned for a fair race.", "optimizers"),
+    PageInfo("views/newton.py", "Optimization", "Newton", ":material/my_location:",
+             "Newton's method: tangents to a root with the digits doubling, bisection beside it, the failure modes "
+             "named; in 2-D Newton's path beside gradient descent's with the quadratic model.", "newton"),
 )
+PAGES: tuple[PageInfo, ...] = tuple(p for p in _PLANNED if (ROOT / p.path).is_file())  # pages not yet built: absent
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,16 @@ SCENARIOS: tuple[Scenario, ...] = (
               ("methods", "GD"), ("methods", "Adam"), ("methods", "Newton"), ("lr_gd", "0.05"), ("lr_adam", "0.05"),
               ("inspect", "Newton"), ("t", "1")),
              "Newton solves ∇f = 0 and lands on the saddle at (0, 0); gradient descent rolls off it to a minimum."),
+    Scenario("Taylor series of ln x and its radius", "taylor",
+             (("f", "ln(x)"), ("x0", "1"), ("order", "8"), ("x_range", "-0.5"), ("x_range", "3")),
+             "Around 1 the polynomials hug ln x on (0, 2) and fly off beyond: the radius is 1, the distance to 0."),
+    Scenario("A saddle's Hessian", "hessian",
+             (("f", "x1^2 - x2^2"), ("x1", "0"), ("x2", "0"), ("x1_range", "-2"), ("x1_range", "2"),
+              ("x2_range", "-2"), ("x2_range", "2")),
+             "∇f = 0 and H = diag(2, −2): one eigenvalue of each sign, so the second-derivative test says saddle."),
+    Scenario("Newton cycles", "newton",
+             (("f", "x^3 - 2x + 2"), ("x0", "0"), ("steps", "12")),
+             "From 0 the tangents send Newton to 1 and back to 0 forever: a cycle, named on the page."),
     Scenario("Jacobian of polar coordinates", "jacobian",
              (("mode", "plane"), ("preset", "polar"), ("x1", "2"), ("x2", "0.7")),
              "(r, θ) ↦ (r cos θ, r sin θ): J = [[cos θ, −r sin θ], [sin θ, r cos θ]], det J = r."),

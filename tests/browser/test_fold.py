@@ -21,6 +21,9 @@ IN_VIEW = {
     "jacobian": ("u(x1, x2) =", "v(x1, x2) =", "point p: x1", "point p: x2"),
     "sgd": ("dataset", "learning rate α", "steps T"),
     "optimizers": ("f(x1, x2) =", "start x1", "start x2"),
+    "taylor": ("f(x) =", "x0"),
+    "hessian": ("f(x1, x2) =", "x1", "x2"),
+    "newton": ("f(x) =", "x0"),
 }
 EDGE_SLACK = 1.0  # px: sub-pixel layout rounding
 
