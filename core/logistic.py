@@ -639,6 +639,21 @@ def train_sgd(
     absolute error ~1e-16, which is what an update needs). Training stops at the first step where β or the loss is
     not finite (the history ends there): nothing is clipped.
     """
+    data, beta0, lr, steps, batch_size, record_every = _check_training(X, y, beta0, lr, steps, batch_size,
+                                                                        record_every, rng, bias)
+    if batch_size == 1:
+        recorded, betas, diverged_at = _sgd_per_sample(data, beta0, lr, steps, record_every, rng)
+    else:
+        path = _sgd_batched(data.columns, beta0, lr, steps, batch_size, rng)
+        diverged_at = _first_divergence(data, path)
+        recorded = _recorded_steps(len(path) - 1 if diverged_at is None else diverged_at, record_every)
+        betas = path[recorded]
+    return History(*_read_only(betas, recorded, *_evaluate(data, betas)), diverged_at)
+
+
+def _check_training(X, y, beta0, lr, steps, batch_size, record_every, rng, bias):
+    """The checks shared by the training loops: the data prepared, and β0, lr, steps, batch size, record interval as
+    validated values (ValueError naming the first argument at fault)."""
     data = _prepare(X, y, bool(bias))
     beta0 = _check_beta(beta0, "beta0", bias=bool(bias))
     if not np.isfinite(beta0).all():
@@ -648,14 +663,7 @@ def train_sgd(
     batch_size = _check_int(batch_size, "batch_size", 1, data.columns.shape[1])
     record_every = _check_int(record_every, "record_every", 1)
     _check_rng(rng)
-    if batch_size == 1:
-        recorded, betas, diverged_at = _sgd_per_sample(data, beta0, lr, steps, record_every, rng)
-    else:
-        path = _sgd_batched(data.columns, beta0, lr, steps, batch_size, rng)
-        diverged_at = _first_divergence(data, path)
-        recorded = _recorded_steps(len(path) - 1 if diverged_at is None else diverged_at, record_every)
-        betas = path[recorded]
-    return History(*_read_only(betas, recorded, *_evaluate(data, betas)), diverged_at)
+    return data, beta0, lr, steps, batch_size, record_every
 
 
 def _recorded_steps(last: int, record_every: int) -> np.ndarray:
@@ -849,15 +857,8 @@ def train_optimizer(
     """
     if not isinstance(method, str) or method not in optimizers.FIRST_ORDER:
         raise ValueError(f"method must be one of {', '.join(map(repr, optimizers.FIRST_ORDER))}; got {method!r}")
-    data = _prepare(X, y, bool(bias))
-    beta0 = _check_beta(beta0, "beta0", bias=bool(bias))
-    if not np.isfinite(beta0).all():
-        raise ValueError(f"beta0 must be finite; got {beta0.tolist()}")
-    lr = _check_real(lr, "lr", positive=True)
-    steps = _check_int(steps, "steps", 1)
-    batch_size = _check_int(batch_size, "batch_size", 1, data.columns.shape[1])
-    record_every = _check_int(record_every, "record_every", 1)
-    _check_rng(rng)
+    data, beta0, lr, steps, batch_size, record_every = _check_training(X, y, beta0, lr, steps, batch_size,
+                                                                        record_every, rng, bias)
     batches = _batch_stream(data.columns, batch_size, steps, rng)
 
     def batch_gradient(betas: np.ndarray) -> np.ndarray:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import streamlit as st
 
 from core.catalog import PAGES
-from core.expressions import MAX_LENGTH
+from core.errors import ParameterError
+from core.expressions import MAX_LENGTH, ExpressionError
 from core.plots.style import projector
 from core.urlparams import Param, read_params
 
@@ -150,6 +152,21 @@ def preset_pills(label: str, options: Sequence[str], *, key: str,
 
 def _apply_preset(key: str, settings: Callable[[str | None], Mapping[str, object]]) -> None:
     st.session_state.update(settings(st.session_state[key]))
+
+
+T = TypeVar("T")
+
+
+def computed_or_stop(compute: Callable[[], T], slots: Mapping[str, object], *, formula: str = "f") -> T:
+    """``compute()``; when it raises a formula error or a ParameterError, the message goes under its control (the
+    formula box ``formula`` when the control has no slot) and the page stops there."""
+    try:
+        return compute()
+    except ExpressionError as error:
+        show_problem(slots[formula], str(error))
+    except ParameterError as error:
+        show_problem(slots.get(error.parameter, slots[formula]), str(error))
+    st.stop()
 
 
 def show_problems(slots: Mapping[str, object], problems: Mapping[str, str]) -> None:

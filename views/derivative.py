@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from core.derivative_lab import METHODS, PRESETS, STEP_CHOICES, ParameterError, study_derivative
-from core.expressions import MAX_LENGTH, ExpressionError
+from core.derivative_lab import METHODS, PRESETS, STEP_CHOICES, study_derivative
+from core.expressions import MAX_LENGTH
 from core.plots.derivative import error_figure, tangent_figure
 from core.presentation import headline_latex, number, study_table, trend_sentence
 from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
-from views.common import beside_figure, controls, figure_tabs, init_from_url, show_chart, show_problem
+from views.common import beside_figure, computed_or_stop, controls, figure_tabs, init_from_url, show_chart, show_problem
 
 URL = {
     "f": TextParam("(x+2)(x-6)"),
@@ -62,15 +62,9 @@ with side:
 for name, slot in {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot, "x_range": range_slot}.items():
     show_problem(slot, url_problems.get(name))
 
-try:
-    result, tangent, errors = view(st.session_state.f, float(st.session_state.x0), st.session_state.h,
-                                   st.session_state.method, x_range)
-except ExpressionError as error:
-    show_problem(f_slot, str(error))
-    st.stop()
-except ParameterError as error:
-    show_problem({"x0": x0_slot, "h": h_slot, "method": method_slot}.get(error.parameter, f_slot), str(error))
-    st.stop()
+result, tangent, errors = computed_or_stop(
+    lambda: view(st.session_state.f, float(st.session_state.x0), st.session_state.h, st.session_state.method, x_range),
+    {"f": f_slot, "x0": x0_slot, "h": h_slot, "method": method_slot})
 
 chosen = result.estimate(result.method)
 cols = metrics_slot.columns(2) * 2

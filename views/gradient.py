@@ -3,13 +3,12 @@
 import streamlit as st
 
 from core.derivative_lab import METHODS, STEP_CHOICES
-from core.errors import ParameterError
-from core.expressions import MAX_LENGTH, ExpressionError
+from core.expressions import MAX_LENGTH
 from core.gradient_lab import PRESETS, Window, study_gradient
 from core.plots.gradient import contour_figure, surface_figure
 from core.presentation import gradient_readouts
 from core.urlparams import BoolParam, ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
-from views.common import beside_figure, controls, init_from_url, show_chart, show_problem
+from views.common import beside_figure, computed_or_stop, controls, init_from_url, show_chart, show_problem
 
 TUTORIAL = PRESETS[0]
 URL = {
@@ -97,16 +96,9 @@ for name, message in problems.items():
 
 window = Window(*st.session_state.x1_range, *st.session_state.x2_range)
 point = (float(st.session_state.x1), float(st.session_state.x2))
-try:
-    settings = (st.session_state.f, point, window, st.session_state.method, st.session_state.h,
-                float(st.session_state.angle))
-    result = study(*settings)
-except ExpressionError as error:
-    show_problem(slots["f"], str(error))
-    st.stop()
-except ParameterError as error:
-    show_problem(slots.get(error.parameter, slots["f"]), str(error))
-    st.stop()
+settings = (st.session_state.f, point, window, st.session_state.method, st.session_state.h,
+            float(st.session_state.angle))
+result = computed_or_stop(lambda: study(*settings), slots)
 
 readouts = gradient_readouts(result)
 for col, (label, value) in zip(metrics_slot.columns(2) * 2, readouts.metrics):

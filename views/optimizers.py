@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-from core.errors import ParameterError
-from core.expressions import ExpressionError
 from core.gradient_lab import Window
 from core.optimizer_text import quadratic_sentence, race_rows, run_warnings, step_latex
 from core.optimizers import LABELS, METHODS
@@ -12,8 +10,8 @@ from core.optimizers_lab import (DEFAULT_METHODS, DEFAULT_STEPS, MAX_STEPS, NEWT
                                  study_race)
 from core.plots.optimizers import loss_figure, race_figure
 from core.urlparams import ChoiceParam, ChoicesParam, FloatParam, IntParam, LogStepParam, RangeParam, TextParam
-from views.common import (beside_figure, controls, figure_tabs, formula_box, init_from_url, number_box,
-                          preset_pills, show_chart, show_problem, show_problems)
+from views.common import (beside_figure, computed_or_stop, controls, figure_tabs, formula_box, init_from_url,
+                          number_box, preset_pills, show_chart, show_problems)
 from views.optimizers_tuning import show_tuning
 
 ROSENBROCK = PRESETS[0]
@@ -88,18 +86,11 @@ with st.expander("View window", expanded=False):
 show_problems(slots, problems)
 
 options = method_options({name: state[name] for name in OPTION_CONTROLS if name in state})
-try:
-    runs = runs_for(chosen, {m: state[f"lr_{m}"] for m in chosen}, options)
-    settings = (state.f, (float(state.x1), float(state.x2)), Window(*state.x1_range, *state.x2_range), runs,
-                int(state.steps))
-    with main, st.spinner("Racing …"):
-        result = race(*settings)
-except ExpressionError as error:
-    show_problem(slots["f"], str(error))
-    st.stop()
-except ParameterError as error:
-    show_problem(slots.get(error.parameter, slots["f"]), str(error))
-    st.stop()
+runs = computed_or_stop(lambda: runs_for(chosen, {m: state[f"lr_{m}"] for m in chosen}, options), slots)
+settings = (state.f, (float(state.x1), float(state.x2)), Window(*state.x1_range, *state.x2_range), runs,
+            int(state.steps))
+with main, st.spinner("Racing …"):
+    result = computed_or_stop(lambda: race(*settings), slots)
 
 for cap in result.caps:
     slots["steps"].info(cap.message, icon=":material/speed:")
