@@ -41,7 +41,8 @@ side, main = beside_figure()
 with side:
     st.text_input("f(x) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
     f_slot = st.container()
-    st.number_input("x0", value=URL["x0"].default, key="x0", bind="query-params", step=0.1, format="%.4g")
+    st.number_input("x0", URL["x0"].low, URL["x0"].high, value=URL["x0"].default, key="x0", bind="query-params",
+                    step=0.1, format="%.4g")
     x0_slot = st.container()
     x_range = st.session_state.get("x_range", URL["x_range"].default)
     st.session_state.x0_slider = min(max(float(st.session_state.x0), x_range[0]), x_range[1])  # follows the box

@@ -63,9 +63,11 @@ with side:
     st.text_input("f(x1, x2) =", URL["f"].default, key="f", bind="query-params", max_chars=MAX_LENGTH)
     slots = {"f": st.container()}
     x1_col, x2_col = st.columns(2)
-    x1_col.number_input("x1", value=URL["x1"].default, key="x1", bind="query-params", step=0.1, format="%.4g")
+    x1_col.number_input("x1", URL["x1"].low, URL["x1"].high, value=URL["x1"].default, key="x1", bind="query-params",
+                        step=0.1, format="%.4g")
     slots["x1"] = x1_col.container()
-    x2_col.number_input("x2", value=URL["x2"].default, key="x2", bind="query-params", step=0.1, format="%.4g")
+    x2_col.number_input("x2", URL["x2"].low, URL["x2"].high, value=URL["x2"].default, key="x2", bind="query-params",
+                        step=0.1, format="%.4g")
     slots["x2"] = x2_col.container()
     metrics_slot = st.container()
     show_field = st.toggle("Show the gradient field", URL["field"].default, key="field", bind="query-params")

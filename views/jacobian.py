@@ -89,7 +89,8 @@ def plane_controls(slots):
         slots["v"] = formula_box("v(x1, x2) =", key="v", default=DEFAULTS["v"], unselects="preset")
     for column, key in zip(st.columns(2), ("x1", "x2")):
         with column:
-            slots[key] = number_box(f"point p: {key}", key=key, default=DEFAULTS[key])
+            slots[key] = number_box(f"point p: {key}", key=key, default=DEFAULTS[key], min_value=URL[key].low,
+                                    max_value=URL[key].high)
     slots["point"] = st.container()
     st.select_slider("neighbourhood radius r (shrink it: F straightens into its linear map)", RADIUS_CHOICES,
                      key="r", value=DEFAULTS["r"], bind="query-params", format_func=lambda v: f"{v:g}")

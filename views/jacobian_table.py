@@ -32,6 +32,9 @@ ENTRY_COLUMNS = {
 }
 
 
+POINT_LIMIT = 1e6  # as the page's URL reads a point (views/jacobian.py): a bound box drops a link's value beyond it
+
+
 @st.cache_resource(max_entries=64, show_spinner="Differentiating F exactly …")  # shown past 0.5 s only
 def compiled_table(texts, n):
     return compile_map(texts, n=n, names=FORMULA_KEYS[: len(texts)])
@@ -94,7 +97,8 @@ def table_controls(slots):
     point_columns = st.columns(2)
     for i, key in enumerate(POINT_KEYS[:n]):
         with point_columns[i % 2]:
-            slots[key] = number_box(f"point p: {key}", key=key, default=DEFAULTS[key])
+            slots[key] = number_box(f"point p: {key}", key=key, default=DEFAULTS[key], min_value=-POINT_LIMIT,
+                                    max_value=POINT_LIMIT)
     slots["point"] = st.container()
     return n, m
 

@@ -59,9 +59,11 @@ with side:
                                     bind=False)
     left, right = st.columns(2)
     with left:
-        slots["x1"] = number_box("start x1", key="x1", default=URL["x1"].default)
+        slots["x1"] = number_box("start x1", key="x1", default=URL["x1"].default, min_value=URL["x1"].low,
+                                 max_value=URL["x1"].high)
     with right:
-        slots["x2"] = number_box("start x2", key="x2", default=URL["x2"].default)
+        slots["x2"] = number_box("start x2", key="x2", default=URL["x2"].default, min_value=URL["x2"].low,
+                                 max_value=URL["x2"].high)
     st.pills("methods", NAMES, selection_mode="multi", default=URL["methods"].default, key="methods",
              bind="query-params")
     slots["methods"] = st.container()
