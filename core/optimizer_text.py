@@ -11,6 +11,8 @@ from core.presentation import number
 
 __all__ = ["quadratic_sentence", "race_rows", "run_warnings", "step_latex"]
 
+FLAT = 1e-12  # |λ| below this (relative to the largest) counts as zero: SymPy's exact Hessian entries, as floats
+
 
 def _v(values) -> str:
     """A 2-vector in LaTeX, four significant digits: \\begin{pmatrix}a\\\\b\\end{pmatrix}."""
@@ -107,8 +109,13 @@ def quadratic_sentence(study: RaceStudy) -> str | None:
     lam = study.eigenvalues
     shown = ", ".join(f"{v:.4g}" for v in lam)
     if study.quadratic is None:
-        return (f"f is a quadratic whose Hessian has eigenvalues {shown}: not positive definite, so it has no "
-                "minimum for the methods to find.")
+        if lam[0] < -FLAT * max(abs(lam[-1]), 1.0):
+            return (f"f is a quadratic whose Hessian has eigenvalues {shown}: one is negative, so f falls without "
+                    "bound along its eigenvector and has no minimum; the methods run away (Newton goes to the "
+                    "stationary point, a saddle or maximum).")
+        return (f"f is a quadratic whose Hessian has eigenvalues {shown}: positive semidefinite, flat along the "
+                "eigenvector with λ = 0. Along it f is constant (a whole line of minima) or linear (no minimum), and "
+                "H is singular, so Newton's step is undefined; κ = λmax/λmin is infinite.")
     q = study.quadratic
     rate = {path.method: path.lr for path in study.trajectories}
     verdicts = []

@@ -55,7 +55,9 @@ DEFAULT_STEPS = 500
 MAX_STEPS = 5000  # the steps box's upper end; the budget (core.budget.RACE) may allow fewer for a large formula
 MAX_FRAMES = 45  # animation frames: every step up to EARLY_FRAMES, then evenly spaced (the figure stays < 300 KB)
 EARLY_FRAMES = 12  # the first steps are where the methods differ most (Newton is often done by step 5)
-RATES = log_steps(low_exponent=-5, high_exponent=1)  # 1e-5 … 10 on a 1-2-5 scale: the rate sliders and the tuning grid
+# 1e-5 … 10, six steps a decade: the rate sliders and the tuning grid. Finer than 1-2-5 so that a quadratic's limit
+# 2/λmax has rates just below it (the ravine's 0.2: 0.15 zig-zags and converges, 0.2 swings for ever).
+RATES = log_steps(low_exponent=-5, high_exponent=1, mantissas=(1, 1.5, 2, 3, 5, 7))
 NEWTON_RATES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # Newton's lr damps a step that is already scaled by H⁻¹
 LOOP_OPERATIONS = 20  # one step's own loop overhead per method group, in formula operations (~40 µs measured)
 ENTRY_OPERATIONS = 4  # the fixed cost of evaluating one formula entry (a NumPy array made, broadcast, copied)
@@ -110,7 +112,7 @@ PRESETS = (
             "A saddle at (0, 0): gradient methods roll off it to a minimum; Newton, which seeks ∇f = 0, goes to the "
             "saddle."),
     Surface("ravine 0.1·x1² + 5·x2²", "0.1x1^2 + 5x2^2", (-4.5, 1.5), Window(-5, 5, -2, 2), ((0.0, 0.0),), 0.0,
-            _rates(gd=0.19, momentum=0.1, nesterov=0.1, adagrad=0.5, rmsprop=0.02, adam=0.1),
+            _rates(gd=0.15, momentum=0.1, nesterov=0.1, adagrad=0.5, rmsprop=0.02, adam=0.1),
             "An ill-conditioned quadratic (κ = 50): gradient descent zig-zags across it; momentum runs along it."),
     Surface("Rastrigin", "20 + x1^2 - 10cos(2pi x1) + x2^2 - 10cos(2pi x2)", (3.2, -2.7),
             Window(-5.12, 5.12, -5.12, 5.12), ((0.0, 0.0),), 0.0,

@@ -195,7 +195,8 @@ def read_params(raw: Mapping[str, str | Sequence[str]], specs: Mapping[str, Para
 def log_steps(*, low_exponent: int, high_exponent: int, mantissas: Sequence[int] = (1, 2, 5)) -> tuple[float, ...]:
     """The 1-2-5 steps from 10**low_exponent to 10**high_exponent inclusive, ascending: 1e-12, 2e-12, 5e-12, … 1.
 
-    Each step prints exactly with ``f"{v:.0e}"``, so a slider's label, its URL value and the number agree.
+    With one-digit mantissas each step prints exactly with ``f"{v:.0e}"`` (and always with ``f"{v:g}"``), so a
+    slider's label, its URL value and the number agree.
     """
     if low_exponent >= high_exponent:
         raise ValueError(f"low_exponent: must be below high_exponent; got {low_exponent} ≥ {high_exponent}")

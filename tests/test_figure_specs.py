@@ -141,17 +141,11 @@ def test_optimizers_loss_figure_survives_full_validation_unchanged(case):
     assert shown["layout"]["yaxis"].get("type") == ("log" if study.minimum is not None else None)
 
 
-EMPTY_LISTS = pytest.mark.xfail(strict=True, reason=(
-    "BUG core/plots/optimizers.py tuning_figure, spec.update(shapes=shapes, annotations=notes): without the stability "
-    "lines it sends layout.shapes = [] and layout.annotations = [], which plotly.py's validation drops: the spec is "
-    "not what full validation makes of it (harmless in plotly.js; leave the keys out when the lists are empty)"))
 TUNING_CASES = [  # f, start, methods, minimum, with the quadratic's stability lines
     pytest.param((RAVINE.formula, RAVINE.start, ("gd", "momentum", "newton"), 0.0, True), id="ravine-with-lines"),
-    pytest.param((ROSENBROCK.formula, ROSENBROCK.start, ("gd", "adam"), 0.0, False), id="rosenbrock-no-lines",
-                 marks=EMPTY_LISTS),
+    pytest.param((ROSENBROCK.formula, ROSENBROCK.start, ("gd", "adam"), 0.0, False), id="rosenbrock-no-lines"),
     pytest.param(("x1^2 + x2^2", (1.0, 1.0), ("gd", "newton"), 0.0, True), id="exact-zero-on-log-axis"),  # GD at 0.5
-    pytest.param(("x1^2 + x2^2 + x1", (1.0, 1.0), ("gd", "rmsprop"), None, False), id="typed-no-minimum",
-                 marks=EMPTY_LISTS),
+    pytest.param(("x1^2 + x2^2 + x1", (1.0, 1.0), ("gd", "rmsprop"), None, False), id="typed-no-minimum"),
 ]
 
 

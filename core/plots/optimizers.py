@@ -271,5 +271,6 @@ def tuning_figure(tuning: Tuning, *, minimum: float | None, stable_lr: float | N
     spec["margin"]["l"] = WIDE_TICKS
     spec["xaxis"].update(type="log", exponentformat="power")
     spec["yaxis"].update(type="log" if minimum is not None else "linear", exponentformat="power")
-    spec.update(shapes=shapes, annotations=notes)
+    if shapes:  # no empty lists: plotly's own validation would drop them
+        spec.update(shapes=shapes, annotations=notes)
     return assemble({"data": data, "layout": spec})

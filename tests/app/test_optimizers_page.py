@@ -84,14 +84,7 @@ def test_each_preset_loads_its_formula_and_start(preset):
     assert any(preset.story == caption.value for caption in at.caption)
 
 
-RATE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG core/optimizers_lab.py PRESETS, the ravine's _rates(gd=0.19, ...): 0.19 is not an option of the GD rate "
-    "slider (RATES, 1-2-5 steps), so after the click the slider and the race keep GD at 0.001 while the URL says "
-    "lr_gd=0.19"))
-
-
-@pytest.mark.parametrize("preset", [pytest.param(p, id=p.label, marks=[RATE_BUG] if p is RAVINE else [])
-                                    for p in PRESETS])
+@pytest.mark.parametrize("preset", [pytest.param(p, id=p.label) for p in PRESETS])
 def test_each_preset_sets_its_rates(preset):
     at = open_page(page=PAGE)
     at.button_group(key="surface").set_value(preset.label).run()
