@@ -72,9 +72,8 @@ def step_latex(detail: StepDetail) -> list[str]:
     elif method == "adam":
         b1, b2 = o["betas"]
         m, v = detail.state_after["exp_avg"], detail.state_after["exp_avg_sq"]
-        lines.append(rf"m{cur} = \beta_1 m{prev} + (1 - \beta_1) g{cur} = {_v(m)},\quad "
-                     rf"v{cur} = \beta_2 v{prev} + (1 - \beta_2) g{cur}^2 = {_v(v)}\quad "
-                     rf"(\beta_1 = {_n(b1)},\ \beta_2 = {_n(b2)})")
+        lines.append(rf"m{cur} = \beta_1 m{prev} + (1 - \beta_1) g{cur} = {_v(m)}\quad(\beta_1 = {_n(b1)})")
+        lines.append(rf"v{cur} = \beta_2 v{prev} + (1 - \beta_2) g{cur}^2 = {_v(v)}\quad(\beta_2 = {_n(b2)})")
         lines.append(rf"\hat m{cur} = \frac{{m{cur}}}{{1 - \beta_1^{{{t}}}}} = {_v(m / (1 - b1**t))},\quad "
                      rf"\hat v{cur} = \frac{{v{cur}}}{{1 - \beta_2^{{{t}}}}} = {_v(v / (1 - b2**t))}")
         lines.append(rf"x{cur} = x{prev} - \frac{{\mathrm{{lr}}\, \hat m{cur}}}{{\sqrt{{\hat v{cur}}} + \varepsilon}} "

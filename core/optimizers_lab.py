@@ -42,6 +42,7 @@ __all__ = [
     "method_options",
     "preset_settings",
     "operations_per_step",
+    "picture_side",
     "runs_for",
     "step_detail",
     "study_race",
@@ -49,7 +50,9 @@ __all__ = [
 ]
 
 VARIABLES = ("x1", "x2")
-GRID = 101  # contour resolution per axis (as the Gradient page's)
+GRID = 101  # the least cells a side of f's picture (the Gradient page's contour resolution)
+PICTURE = 400  # cells a side of f's picture, the race's background (~520 px drawn): crisp level curves
+PICTURE_WORK = 3 * 10**7  # picture cells × formula nodes (~1 ns each): a 400-node formula still gets 273² cells
 DEFAULT_METHODS = ("gd", "momentum", "adam", "newton")
 DEFAULT_STEPS = 500
 MAX_STEPS = 5000  # the steps box's upper end; the budget (core.budget.RACE) may allow fewer for a large formula
@@ -131,7 +134,7 @@ class RaceStudy:
         needs it and f is not a quadratic.
     start : (x1, x2). window : the view. steps : the steps run (requested, or fewer under the budget).
     trajectories : one :class:`core.optimizers.Trajectory` per method, in the order asked, each with f recorded.
-    grid_x1 (GRID,), grid_x2 (GRID,), grid_f (GRID, GRID) : f on the window, rows along x2.
+    grid_x1 (k,), grid_x2 (k,), grid_f (k, k) : f on the window, rows along x2, k = picture_side(expression).
     frames : the steps shown as animation frames, ascending, 0 and ``steps`` included (≤ MAX_FRAMES + 1).
     minima : known minimisers (from a preset) for the distance to the nearest; minimum : f* there, or None.
     quadratic : the eigenvalue analysis (core.optimizers.quadratic_rates) when H is constant and positive definite.
@@ -216,13 +219,14 @@ class Tuning:
     Attributes
     ----------
     methods : the methods tuned. rates : per method, its grid (ascending). finals : per method, f after ``steps``
-        steps at each rate (inf where the run diverged). best : per method, the rate with the lowest final f (None
+        steps at each rate (inf where the run diverged). initial : f at the start. best : per method, the rate with the lowest final f (None
         when every rate diverged). steps : the steps each run took. caps : what the budget reduced.
     """
 
     methods: tuple[str, ...]
     rates: tuple[np.ndarray, ...]
     finals: tuple[np.ndarray, ...]
+    initial: float
     best: tuple[float | None, ...]
     steps: int
     caps: tuple[Allowance, ...]
@@ -304,9 +308,16 @@ def frame_steps(steps: int, *, most: int = MAX_FRAMES, early: int = EARLY_FRAMES
     return np.unique(np.concatenate([first, rest]))
 
 
+def picture_side(expression: Expression) -> int:
+    """Cells a side of f's picture: PICTURE, fewer for a large formula (cells × formula nodes <= PICTURE_WORK), at
+    least GRID."""
+    return max(GRID, min(PICTURE, math.isqrt(PICTURE_WORK // _nodes(expression.sympy))))
+
+
 def _grid(expression: Expression, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x1 = np.linspace(window.x1_low, window.x1_high, GRID)
-    x2 = np.linspace(window.x2_low, window.x2_high, GRID)
+    side = picture_side(expression)
+    x1 = np.linspace(window.x1_low, window.x1_high, side)
+    x2 = np.linspace(window.x2_low, window.x2_high, side)
     return x1, x2, expression.func(*np.meshgrid(x1, x2))
 
 
@@ -406,6 +417,7 @@ def tune_rates(
         finals.append(final)
         best.append(_best(grids[m], final, chunk))
     return Tuning(methods=tuple(methods), rates=tuple(grids[m] for m in methods), finals=tuple(finals),
+                  initial=float(expression.func(*start)),
                   best=tuple(best), steps=allowance.allowed, caps=(allowance,) if allowance.capped else ())
 
 

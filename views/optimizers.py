@@ -115,6 +115,12 @@ with main:
             with chart_slot:
                 show_chart(contour(settings, inspect, int(state.t)), name="optimizers-race", theme=None,
                            key="race_chart", on_select=start_from_click, selection_mode="points")
+            if (detail := step_detail(result, inspect, int(state.t))) is not None:
+                st.markdown(f"**{LABELS[inspect]}, step {detail.t}** (PyTorch's rule, with this step's numbers)")
+                for line in step_latex(detail):
+                    st.latex(line)
+            for note in result.trajectory(inspect).notes:
+                st.warning(note, icon=":material/warning:")
     if loss_tab.open:
         with loss_tab:
             show_chart(loss_figure(result), name="optimizers-loss", theme=None, key="loss_chart")
@@ -122,14 +128,6 @@ with main:
         with tune_tab:
             show_tuning(result, f=state.f, options=options)
 
-if race_tab.open:
-    detail = step_detail(result, inspect, int(state.t))
-    if detail is not None:
-        st.markdown(f"**{LABELS[inspect]}, step {detail.t}** (PyTorch's rule, with this step's numbers)")
-        for line in step_latex(detail):
-            st.latex(line)
-    for note in result.trajectory(inspect).notes:
-        st.warning(note, icon=":material/warning:")
 if (surface := known_surface(state.f)) is not None:
     st.caption(surface.story)
 if sentence := quadratic_sentence(result):

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from core.optimizers import LABELS
 from core.optimizers_lab import RaceStudy, StepDetail, Tuning
+from core.plots.raster import banded_image, level_curves, png_data_uri
 from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, trace
 
 __all__ = ["METHOD_COLORS", "METHOD_DASHES", "loss_figure", "race_figure", "tuning_figure"]
@@ -26,10 +27,13 @@ FRAME_MS = 120
 PATH_POINTS = 300  # points of each full path drawn (all early steps, then evenly spaced)
 TAIL_POINTS = 6  # points of the bold tail a frame redraws (the stretch since the previous frame)
 CLICK_GRID = 21  # invisible markers per axis that turn a click on the contour into a start (as on the Gradient page)
-MODEL_GRID = 41  # the Newton step's quadratic model, per axis, around x_{t−1}
-CONTROLS_Y = -0.1
+LEVELS = 30  # bands of log₁₀(f − min) in the picture
+MODEL_LEVELS = 10  # level curves of Newton's model drawn near the step
+DASH = 5  # pixels: the side of the checkerboard that dashes the model's curves
+CONTROLS_Y = -0.14  # top of the Play buttons and the step slider, below the x1 axis title (fraction of the plot)
 WIDE_TICKS = 95  # px of left margin for power-of-ten tick labels and the axis title beside them
-ZERO_FLOOR = 1e-32  # where an exact f − f* = 0 is drawn on a log axis (below anything a double difference shows)
+CEILING_FACTOR = 100  # the tuning plot shows finals up to 100 times the start's distance from f* (or size of f)
+ZERO_FLOOR = 1e-32  # where an exact f − f* = 0 is drawn on a log axis, or lower: a tenth of the smallest gap shown
 
 
 def _thin(steps: int, most: int) -> np.ndarray:
@@ -53,7 +57,8 @@ def _click_grid(study: RaceStudy) -> dict:
     w = study.window
     a, b = np.meshgrid(np.linspace(w.x1_low, w.x1_high, CLICK_GRID), np.linspace(w.x2_low, w.x2_high, CLICK_GRID))
     return trace("scatter", x=a.ravel(), y=b.ravel(), mode="markers", name="click to start here", showlegend=False,
-                 marker={"size": 12, "opacity": 0}, hovertemplate="start at (%{x:.2f}, %{y:.2f})<extra></extra>")
+                 marker={"size": 12, "opacity": 0}, customdata=study.expression.func(a, b).ravel(),
+                 hovertemplate="f(%{x:.2f}, %{y:.2f}) = %{customdata:.4g}<br>click to start here<extra></extra>")
 
 
 def _path(study: RaceStudy, method: str) -> dict:
@@ -96,29 +101,47 @@ def _arrow(start, end, name: str, color: str, *, dash: str = "solid") -> dict:
                  hovertemplate=f"{name}<extra></extra>")
 
 
-def _model(study: RaceStudy, detail: StepDetail) -> list[dict]:
-    """Newton's quadratic model q(x) = f + ∇f·d + ½dᵀHd (d = x − x_{t−1}) as dashed level curves around x_{t−1},
-    and its stationary point x_{t−1} − H⁻¹∇f (where the pure step would land)."""
+def _model_values(study: RaceStudy, detail: StepDetail) -> np.ndarray:
+    """Newton's quadratic model q(x) = f(x_{t−1}) + ∇f·d + ½dᵀHd, d = x − x_{t−1}, on the picture's grid; nan beyond
+    a quarter of the window from x_{t−1} (the model is local: its curves are drawn near the step only)."""
     w = study.window
     reach = 0.25 * min(w.x1_high - w.x1_low, w.x2_high - w.x2_low)
-    a, b = np.meshgrid(np.linspace(detail.before[0] - reach, detail.before[0] + reach, MODEL_GRID),
-                       np.linspace(detail.before[1] - reach, detail.before[1] + reach, MODEL_GRID))
-    d = np.stack([a - detail.before[0], b - detail.before[1]])
-    h = detail.hessian
-    value = float(study.expression.func(*detail.before))
-    q = value + detail.gradient @ d.reshape(2, -1) + 0.5 * np.einsum("ik,ij,jk->k", d.reshape(2, -1), h,
-                                                                       d.reshape(2, -1))
-    traces = [trace("contour", x=a[0], y=b[:, 0], z=q.reshape(a.shape).astype(np.float32), showscale=False,
-                    name="Newton's quadratic model", showlegend=True, ncontours=10, hoverinfo="skip",
-                    contours={"coloring": "none", "showlabels": False},
-                    line={"color": COLORS["black"], "width": 1.5, "dash": "dash"})]
+    a, b = np.meshgrid(study.grid_x1 - detail.before[0], study.grid_x2 - detail.before[1])
+    h, g = detail.hessian, detail.gradient
+    q = float(study.expression.func(*detail.before)) + g[0] * a + g[1] * b + 0.5 * (
+        h[0, 0] * a * a + 2 * h[0, 1] * a * b + h[1, 1] * b * b)
+    return np.where(np.hypot(a, b) <= reach, q, np.nan)
+
+
+def _model_marks(detail: StepDetail) -> list[dict]:
+    """The legend's entry for the model's curves (drawn in the picture), and the model's stationary point
+    x_{t−1} − H⁻¹∇f, where the pure Newton step lands, named minimum, maximum or saddle."""
+    marks = [trace("scatter", x=[None], y=[None], mode="lines", name="Newton's quadratic model",
+                   line={"color": COLORS["black"], "width": 1.5, "dash": "dash"})]
     if detail.eigenvalues is not None and abs(detail.eigenvalues).min() > 0:
-        centre = detail.before - np.linalg.solve(h, detail.gradient)
+        centre = detail.before - np.linalg.solve(detail.hessian, detail.gradient)
         kind = "minimum" if detail.eigenvalues[0] > 0 else ("maximum" if detail.eigenvalues[-1] < 0 else "saddle")
-        traces.append(trace("scatter", x=[centre[0]], y=[centre[1]], mode="markers", name=f"the model's {kind}",
-                            marker={"symbol": "star", "size": 15, "color": COLORS["yellow"],
-                                    "line": {"width": 1.5, "color": COLORS["black"]}}))
-    return traces
+        marks.append(trace("scatter", x=[centre[0]], y=[centre[1]], mode="markers", name=f"the model's {kind}",
+                           marker={"symbol": "star", "size": 15, "color": COLORS["yellow"],
+                                   "line": {"width": 1.5, "color": COLORS["black"]}}))
+    return marks
+
+
+def _background(study: RaceStudy, detail: StepDetail | None) -> dict:
+    """f's level sets as a layout image (log-spaced levels, light bands, darker curves), with Newton's model's
+    level curves dashed in black over them when the inspected step is Newton's: a picture, which an animation never
+    redraws (a contour trace blinks out on every frame that redraws, and vanishes on frames that do not)."""
+    rgb = banded_image(_log_levels(study), levels=LEVELS, colorscale=LIGHT)
+    if detail is not None and detail.method == "newton" and detail.hessian is not None:
+        curves = level_curves(_model_values(study, detail), levels=MODEL_LEVELS)[::-1]
+        curves[1:] |= curves[:-1].copy()  # two pixels wide
+        curves[:, 1:] |= curves[:, :-1].copy()
+        rows, columns = np.indices(curves.shape)
+        dashes = (rows // DASH + columns // DASH) % 2 == 0  # a checkerboard: dashed in every direction
+        rgb[curves & dashes] = (34, 34, 34)
+    w = study.window
+    return {"source": png_data_uri(rgb), "xref": "x", "yref": "y", "x": w.x1_low, "y": w.x2_high,
+            "sizex": w.x1_high - w.x1_low, "sizey": w.x2_high - w.x2_low, "sizing": "stretch", "layer": "below"}
 
 
 def _inspected(study: RaceStudy, detail: StepDetail) -> list[dict]:
@@ -139,17 +162,17 @@ def _inspected(study: RaceStudy, detail: StepDetail) -> list[dict]:
             traces.append(_arrow(detail.before, plain, "−∇f's direction, at the step's length", COLORS["grey"],
                                  dash="dot"))
     if detail.method == "newton" and detail.hessian is not None:
-        traces += _model(study, detail)
+        traces += _model_marks(detail)
     return traces
 
 
 def _controls(frames: np.ndarray, active: int) -> dict:
     steps = [{"label": str(int(s)), "method": "animate",
-              "args": [[f"step {s}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+              "args": [[f"step {s}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                        "transition": {"duration": 0}}]} for s in frames]
-    play = {"frame": {"duration": FRAME_MS, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
     return {
-        "sliders": [{"active": active, "x": 0.12, "len": 0.88, "y": CONTROLS_Y, "yanchor": "top", "steps": steps,
+        "sliders": [{"active": active, "x": 0.16, "len": 0.84, "y": CONTROLS_Y, "yanchor": "top", "steps": steps,
                      "pad": {"t": 10, "b": 0}, "currentvalue": {"prefix": "step ", "xanchor": "right"}}],
         "updatemenus": [{"type": "buttons", "direction": "left", "x": 0, "y": CONTROLS_Y, "xanchor": "left",
                          "yanchor": "top", "pad": {"t": 22}, "showactive": False,
@@ -157,7 +180,7 @@ def _controls(frames: np.ndarray, active: int) -> dict:
                                       "args": [[f"step {s}" for s in frames], {**play}]},
                                      {"label": "❚❚", "method": "animate",
                                       "args": [[None], {"mode": "immediate", "frame": {"duration": 0,
-                                                                                        "redraw": True}}]}]}],
+                                                                                        "redraw": False}}]}]}],
     }
 
 
@@ -172,30 +195,27 @@ def race_figure(study: RaceStudy, *, detail: StepDetail | None = None, height: i
     previous = {int(s): int(p) for s, p in zip(frames, np.concatenate([[0], frames[:-1]]))}
     w = study.window
     data = [
-        trace("contour", x=study.grid_x1, y=study.grid_x2, z=_log_levels(study).astype(np.float32),
-              colorscale=LIGHT, ncontours=30, name="f", showscale=False,
-              hovertemplate="x1 %{x:.3f}<br>x2 %{y:.3f}<br>log₁₀(f − min) %{z:.2f}<extra></extra>"),
         _click_grid(study),
         *[_path(study, path.method) for path in study.trajectories],
         trace("scatter", x=[study.start[0]], y=[study.start[1]], mode="markers", name="start",
               marker={"symbol": "square", "size": 12, "color": "white", "line": {"width": 2.5, "color": "#222"}}),
     ]
-    if study.minima:
-        minima = np.asarray(study.minima)
-        data.append(trace("scatter", x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum",
-                          marker={"symbol": "star", "size": 14, "color": "white",
-                                  "line": {"width": 1.5, "color": "#222"}}))
     if detail is not None:
         data += _inspected(study, detail)
     first_moving = len(data)
     data += _moving(study, t, previous[t])
     moving = list(range(first_moving, len(data)))
+    if study.minima:  # last: over the points that reach them
+        minima = np.asarray(study.minima)
+        data.append(trace("scatter", x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum",
+                          marker={"symbol": "star-open", "size": 16, "color": "#222", "line": {"width": 2}}))
     spec = layout(x_title="x1", y_title="x2", height=height)
     spec.update(legend={"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom", "xanchor": "left"},
-                margin={"l": 60, "r": 20, "t": 75, "b": 110}, clickmode="event+select", dragmode="pan",
+                margin={"l": 60, "r": 20, "t": 75, "b": 125}, clickmode="event+select", dragmode="pan",
                 **_controls(frames, active))
-    spec["xaxis"].update(range=[w.x1_low, w.x1_high])
-    spec["yaxis"].update(range=[w.x2_low, w.x2_high])
+    spec["xaxis"].update(range=[w.x1_low, w.x1_high], showgrid=False, zeroline=False)
+    spec["yaxis"].update(range=[w.x2_low, w.x2_high], showgrid=False, zeroline=False)
+    spec["images"] = [_background(study, detail)]
     specs = [{"name": f"step {s}", "data": _moving(study, int(s), previous[int(s)], full=False), "traces": moving}
              for s in frames]
     return assemble({"data": data, "layout": spec, "frames": specs})
@@ -217,60 +237,97 @@ def loss_figure(study: RaceStudy) -> go.Figure:
                               name=f"{path.label} diverged", hovertemplate=f"{path.label}: {path.reason}<extra></extra>",
                               marker={"symbol": "x", "size": 14, "color": color}))
     known = study.minimum is not None
-    spec = layout(x_title="step t", y_title="f(x_t) − f*" if known else "f(x_t)", height=HEIGHT)
+    spec = layout(x_title="step t", y_title="f(xₜ) − f*" if known else "f(xₜ)", height=HEIGHT)
     spec["margin"]["l"] = WIDE_TICKS
     if known:
         spec["yaxis"].update(type="log", exponentformat="power")
     return assemble({"data": data, "layout": spec})
 
 
+def _ceiling(tuning: Tuning, minimum: float | None) -> float:
+    """The top of the tuning plot's y axis: CEILING_FACTOR × f's distance above f* at the start (log axis), or the
+    start's f plus CEILING_FACTOR × its size (linear axis, f* unknown). Finals above it are drawn on it, marked."""
+    if minimum is not None:
+        return max(CEILING_FACTOR * (tuning.initial - minimum), 10 * ZERO_FLOOR)
+    return tuning.initial + CEILING_FACTOR * max(abs(tuning.initial), 1.0)
+
+
+def _floor(tuning: Tuning, minimum: float | None) -> float:
+    """Where an exact f − f* = 0 is drawn on the log axis: ZERO_FLOOR, or a tenth of the smallest positive gap."""
+    if minimum is None:
+        return ZERO_FLOOR
+    gaps = [f - minimum for finals in tuning.finals for f in finals if math.isfinite(f) and f > minimum]
+    return min([ZERO_FLOOR] + [g / 10 for g in gaps])
+
+
+def _tuning_method(tuning: Tuning, i: int, minimum: float | None, ceiling: float, floor: float) -> list[dict]:
+    """One method's line of final f (− f*) against the rate, its best rate starred, and marked points for what the
+    axis cannot show: an exact f − f* = 0 (on the floor), finals above the ceiling and diverged runs (on it)."""
+    method, rates, finals, best = tuning.methods[i], tuning.rates[i], tuning.finals[i], tuning.best[i]
+    color, label = METHOD_COLORS[method], LABELS[method]
+    y = finals - (minimum if minimum is not None else 0.0)
+    marked = []
+
+    def mark(where: np.ndarray, height: float, symbol: str, text: str) -> None:
+        if where.any():
+            marked.append(trace("scatter", x=rates[where], y=[height] * int(where.sum()), mode="markers",
+                                legendgroup=method, showlegend=False, name=f"{label}: {text}",
+                                customdata=finals[where], marker={"symbol": symbol, "size": 11, "color": color},
+                                hovertemplate=f"{label}, lr %{{x:g}}: {text} (f = %{{customdata:.4g}})<extra></extra>"))
+
+    mark(np.isfinite(y) & (y == 0) & (minimum is not None), floor, "triangle-down", "f − f* = 0 exactly")
+    mark(np.isfinite(y) & (y > ceiling), ceiling, "triangle-up", "above the chart")
+    mark(~np.isfinite(y), ceiling, "x", "diverged")
+    shown = np.where(np.isfinite(y) & (y <= ceiling), y, np.nan)
+    if minimum is not None:
+        shown = np.where(shown == 0, floor, shown)
+    lines = [trace("scatter", x=rates, y=shown, mode="lines+markers", name=label, legendgroup=method,
+                   line={"color": color, "width": 2, "dash": METHOD_DASHES[method]}, marker={"size": 7},
+                   hovertemplate=f"{label}<br>lr %{{x:g}}<br>%{{y:.3g}}<extra></extra>")]
+    if best is not None:
+        at = float(shown[int(np.flatnonzero(rates == best)[0])])
+        lines.append(trace("scatter", x=[best], y=[at], mode="markers", showlegend=False, legendgroup=method,
+                           name=f"{label}'s best rate", marker={"symbol": "star", "size": 16, "color": color,
+                                                                "line": {"width": 1, "color": "#222"}},
+                           hovertemplate=f"{label}'s best: lr %{{x:g}}<extra></extra>"))
+    return lines + marked
+
+
+def _rate_lines(stable_lr: float | None, momentum_lr: float | None) -> tuple[list[dict], list[dict]]:
+    """Vertical dashed lines at the quadratic's rates, each labelled on the side away from the other."""
+    shapes, notes = [], []
+    marks = [(v, text) for v, text in ((stable_lr, "2/λmax: GD's limit"), (momentum_lr, "momentum's best lr"))
+             if v is not None]
+    for k, (value, text) in enumerate(marks):
+        other = [v for j, (v, _) in enumerate(marks) if j != k]
+        side = "right" if other and other[0] > value else "left"  # the text on the far side from the other line
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": value, "x1": value, "y0": 0, "y1": 1,
+                       "line": {"color": COLORS["grey"], "width": 2, "dash": "dash"}})
+        notes.append({"x": math.log10(value), "xref": "x", "yref": "paper", "y": 1.0, "yanchor": "bottom",
+                      "xanchor": side, "text": text, "showarrow": False, "font": {"size": 13}})
+    return shapes, notes
+
+
 def tuning_figure(tuning: Tuning, *, minimum: float | None, stable_lr: float | None = None,
                   momentum_lr: float | None = None) -> go.Figure:
-    """Final f − f* (or f) after ``tuning.steps`` steps against the learning rate, per method, on log axes; each
-    method's best rate starred; runs that diverged as crosses along the top. On a quadratic the stability limit
-    lr = 2/λmax of gradient descent and momentum's optimal rate are drawn as vertical lines."""
-    data, top = [], 0.0
-    finite_all = [f for finals in tuning.finals for f in finals if math.isfinite(f)]
-    shift = minimum if minimum is not None else 0.0
-    if finite_all:
-        top = max(f - shift for f in finite_all)
-    for method, rates, finals, best in zip(tuning.methods, tuning.rates, tuning.finals, tuning.best):
-        color = METHOD_COLORS[method]
-        label = LABELS[method]
-        y = np.where(np.isfinite(finals), finals - shift, np.nan)
-        exact = np.flatnonzero(y == 0) if minimum is not None else np.array([], dtype=int)
-        if exact.size:  # f* reached to the last bit: a log axis has no 0, so these sit on its floor, said so
-            data.append(trace("scatter", x=rates[exact], y=[ZERO_FLOOR] * exact.size, mode="markers",
-                              name=f"{label}: f − f* = 0 exactly (drawn at {ZERO_FLOOR:g})", legendgroup=method,
-                              marker={"symbol": "triangle-down", "size": 11, "color": color}))
-            y = np.where(y == 0, ZERO_FLOOR, y)
-        data.append(trace("scatter", x=rates, y=y, mode="lines+markers", name=label,
-                          line={"color": color, "width": 2, "dash": METHOD_DASHES[method]}, marker={"size": 7},
-                          hovertemplate=f"{label}<br>lr %{{x:g}}<br>%{{y:.3g}}<extra></extra>"))
-        gone = ~np.isfinite(finals)
-        if gone.any():
-            data.append(trace("scatter", x=rates[gone], y=[max(top, 1e-300) * 10] * int(gone.sum()), mode="markers",
-                              showlegend=False, name=f"{label} diverged", marker={"symbol": "x", "size": 9,
-                                                                                   "color": color},
-                              hovertemplate=f"{label} diverged at lr %{{x:g}}<extra></extra>"))
-        if best is not None:
-            i = int(np.flatnonzero(rates == best)[0])
-            data.append(trace("scatter", x=[best], y=[y[i]], mode="markers", showlegend=False,
-                              name=f"{label}'s best rate", marker={"symbol": "star", "size": 16, "color": color,
-                                                                   "line": {"width": 1, "color": "#222"}},
-                              hovertemplate=f"{label}'s best: lr %{{x:g}}<extra></extra>"))
-    shapes, notes = [], []
-    for value, text in ((stable_lr, "2/λmax: GD's limit"), (momentum_lr, "momentum's optimal lr")):
-        if value is not None:
-            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": value, "x1": value, "y0": 0, "y1": 1,
-                           "line": {"color": COLORS["grey"], "width": 2, "dash": "dash"}})
-            notes.append({"x": math.log10(value), "xref": "x", "yref": "paper", "y": 1.0, "yanchor": "bottom",
-                          "text": text, "showarrow": False, "font": {"size": 13}})
+    """Final f − f* (log axis; f on a linear axis when f* is unknown) after ``tuning.steps`` steps against the
+    learning rate (log axis), per method, its best rate starred. What the axis cannot show is marked, not dropped:
+    an exact f − f* = 0 on the floor (▼), finals beyond the ceiling (▲) and diverged runs (×) on the ceiling (see
+    :func:`_ceiling`). On a quadratic, gradient descent's stability limit 2/λmax and momentum's optimal rate are
+    vertical lines."""
+    ceiling, floor = _ceiling(tuning, minimum), _floor(tuning, minimum)
+    data = [t for i in range(len(tuning.methods)) for t in _tuning_method(tuning, i, minimum, ceiling, floor)]
     spec = layout(x_title="learning rate lr", y_title=(f"f − f* after {tuning.steps} steps" if minimum is not None
                                                        else f"f after {tuning.steps} steps"), height=HEIGHT)
     spec["margin"]["l"] = WIDE_TICKS
     spec["xaxis"].update(type="log", exponentformat="power")
-    spec["yaxis"].update(type="log" if minimum is not None else "linear", exponentformat="power")
+    if minimum is not None:
+        spec["yaxis"].update(type="log", exponentformat="power")
+    else:
+        finite = [f for finals in tuning.finals for f in finals if math.isfinite(f) and f <= ceiling]
+        low = min(finite + [tuning.initial])
+        spec["yaxis"].update(range=[low - 0.05 * (ceiling - low), ceiling + 0.05 * (ceiling - low)])
+    shapes, notes = _rate_lines(stable_lr, momentum_lr)
     if shapes:  # no empty lists: plotly's own validation would drop them
         spec.update(shapes=shapes, annotations=notes)
     return assemble({"data": data, "layout": spec})
