@@ -40,3 +40,21 @@ def chart(at: AppTest, which: int | str = 0) -> dict:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def slot_after(at, key: str) -> str:
+    """The text of the messages in the slot right after the widget ``key`` (where the page explains that control)."""
+
+    def find(block):
+        children = list(getattr(block, "children", {}).values())
+        for i, child in enumerate(children):
+            if getattr(child, "key", None) == key:
+                return children[i + 1]
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    slot = find(at.main)
+    assert slot is not None, f"no widget {key!r} on the page"
+    return " ".join(str(getattr(alert, "value", "")) for alert in getattr(slot, "children", {}).values())

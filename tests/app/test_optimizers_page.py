@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.optimizers_lab import PRESETS
-from tests.app.support import chart, decode, open_page
+from tests.app.support import chart, decode, open_page, slot_after
 
 PAGE = "views/optimizers.py"
 ROSENBROCK = PRESETS[0]
@@ -29,24 +29,6 @@ def rows(at) -> dict[str, dict]:
     """The race table, method label → row."""
     table = at.dataframe[0].value
     return {row["method"]: row for row in table.to_dict("records")}
-
-
-def slot_after(at, key: str) -> str:
-    """The text of the messages in the slot right after the widget ``key`` (where the page explains that control)."""
-
-    def find(block):
-        children = list(getattr(block, "children", {}).values())
-        for i, child in enumerate(children):
-            if getattr(child, "key", None) == key:
-                return children[i + 1]
-            found = find(child)
-            if found is not None:
-                return found
-        return None
-
-    slot = find(at.main)
-    assert slot is not None, f"no widget {key!r} on the page"
-    return " ".join(str(getattr(alert, "value", "")) for alert in getattr(slot, "children", {}).values())
 
 
 def test_default_view_races_four_methods_on_rosenbrock():
