@@ -10,7 +10,7 @@ import sympy as sp
 
 from core.catalog import SCENARIOS
 from core.newton_lab import PLANE_PRESETS, PRESETS
-from tests.app.support import chart, decode, open_page
+from tests.app.support import chart, decode, open_page, slot_after
 
 PAGE = "views/newton.py"
 PLANE_TAB = "2-D: Newton vs gradient descent"
@@ -31,21 +31,6 @@ def trace(spec: dict, name: str) -> dict:
 
 def xs(spec: dict, name: str) -> np.ndarray:
     return decode(trace(spec, name)["x"])
-
-
-def message_after(at, key: str) -> str:
-    """The text of the alerts in the container placed right after the widget ``key`` (its message slot)."""
-
-    def walk(block):
-        kids = list(getattr(block, "children", {}).values())
-        for before, after in zip(kids, kids[1:]):
-            if getattr(before, "key", None) == key:
-                return after
-        return next((found for kid in kids if (found := walk(kid)) is not None), None)
-
-    slot = walk(at.main)
-    assert slot is not None, f"no widget {key!r} on the page"
-    return " ".join(str(getattr(alert, "value", "")) for alert in getattr(slot, "children", {}).values())
 
 
 def tables(at) -> tuple[list[dict], list[dict]]:
@@ -146,13 +131,13 @@ BAD = [  # query, the control whose slot explains, words of the explanation
 @pytest.mark.parametrize(("query", "control", "words"), BAD)
 def test_bad_input_is_explained_beside_its_control(query, control, words):
     at = open_page(query, page=PAGE)
-    assert words in message_after(at, control)
+    assert words in slot_after(at, control)
 
 
 def test_a_typed_formula_error_then_a_fix():
     at = open_page(page=PAGE)
     at.text_input(key="f").set_value("sin(x").run()
-    assert not at.exception and "never closed" in message_after(at, "f")
+    assert not at.exception and "never closed" in slot_after(at, "f")
     at.text_input(key="f").set_value("sin(x)").run()
     assert not at.error and xs(chart(at, "tangents_chart"), "iterates")[0] == 2.0
 
@@ -194,4 +179,4 @@ def test_a_click_on_the_contour_moves_the_2d_start():
 
 def test_a_bad_2d_formula_is_explained_beside_it():
     at = open_plane(g="x1 + y")
-    assert "Unknown name 'y'" in message_after(at, "g")
+    assert "Unknown name 'y'" in slot_after(at, "g")
