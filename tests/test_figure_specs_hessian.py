@@ -98,7 +98,8 @@ def test_slice_frames_send_only_the_moving_traces():
     assert [shown["data"][i]["name"] for i in moving][0] == "direction u"
     assert all(set(d) <= {"x", "y", "name", "type"} for f in frames for d in f["data"])
     play = shown["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
-    assert play["frame"]["redraw"] is True  # a contour vanishes from frames drawn without redraw
+    assert play["frame"]["redraw"] is False  # scatter-only frames: f's levels are a picture, which frames leave be
+    assert not [t for t in shown["data"] if t["type"] == "contour"] and len(shown["layout"]["images"]) == 1
 
 
 def test_gap_figure_marks_the_radius_and_leaves_zero_gaps_out():

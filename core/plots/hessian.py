@@ -12,6 +12,7 @@ from plotly.colors import get_colorscale
 
 from core.hessian_lab import MODEL_LEVELS, SLICE_ANGLES, HessianStudy
 from core.plots.gradient import CLICK_GRID
+from core.plots.raster import banded_image, picture
 from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, trace
 
 __all__ = ["AXIS_COLORS", "FRAME_MS", "HEIGHT", "contour_figure", "gap_figure", "slice_figure"]
@@ -35,7 +36,7 @@ F_LEVEL_COLOR = COLORS["black"]
 GRADIENT_COLOR = COLORS["orange"]
 FRAME_MS = 150  # per direction while the slice animation plays (36 directions: about 5 s for a half turn)
 SLICE_HEIGHT = 540  # px: the slices and their Play controls under the tab's caption
-SLICE_GRID = 61  # the slice figure's small contour, per axis (it is redrawn with every frame: redraw is needed)
+SLICE_LEVELS = 25  # bands of f in the slice figure's picture
 GAP_HEIGHT = 520  # px: the gap plot under its caption
 CONTROLS_Y = -0.2  # the slice animation's Play button and slider, under the plot area
 _SUBSCRIPTS = ("₁", "₂")
@@ -212,9 +213,9 @@ def _slice_range(study: HessianStudy) -> list[float]:
 
 
 def _slice_controls(active: int) -> dict:
-    frame = {"duration": FRAME_MS, "redraw": True}  # redraw: a contour vanishes from frames drawn without it
+    frame = {"duration": FRAME_MS, "redraw": False}  # scatter-only frames over a picture: nothing to redraw
     steps = [{"label": f"{a:g}°", "method": "animate",
-              "args": [[f"θ={a:g}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+              "args": [[f"θ={a:g}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                       "transition": {"duration": 0}}]} for a in SLICE_ANGLES]
     return {
         "sliders": [{"active": active, "x": 0.12, "len": 0.88, "y": CONTROLS_Y, "yanchor": "top", "steps": steps,
@@ -226,7 +227,7 @@ def _slice_controls(active: int) -> dict:
                                                       "transition": {"duration": 0}}]},
                                      {"label": "❚❚", "method": "animate",
                                       "args": [[None], {"mode": "immediate", "frame": {"duration": 0,
-                                                                                        "redraw": True}}]}]}],
+                                                                                        "redraw": False}}]}]}],
     }
 
 
@@ -251,11 +252,7 @@ def slice_figure(study: HessianStudy, *, height: int = SLICE_HEIGHT) -> go.Figur
     axes, _ = _curvature_axes(study)
     for axis in axes:
         axis["showlegend"] = False
-    small = min(study.grid_x1.size, SLICE_GRID)
-    pick = np.linspace(0, study.grid_x1.size - 1, small).round().astype(int)
     data = [
-        _filled(study.grid_x1[pick], study.grid_x2[pick], study.grid_f[np.ix_(pick, pick)],
-                showscale=False, showlegend=False),
         *axes, _point(study, showlegend=False),
         trace("scatter", x=[0.0], y=[study.value], mode="markers", name="f(p) at t = 0", xaxis="x2", yaxis="y2",
               showlegend=False, marker={"color": "white", "size": 11, "line": {"width": 2.5, "color": COLORS["black"]}},
@@ -266,7 +263,13 @@ def slice_figure(study: HessianStudy, *, height: int = SLICE_HEIGHT) -> go.Figur
     moving = list(range(first, len(data)))
     frames = [{"name": f"θ={a:g}", "data": _moving(study, k, full=False), "traces": moving}
               for k, a in enumerate(SLICE_ANGLES)]
-    return assemble({"data": data, "layout": _slice_layout(study, height), "frames": frames})
+    spec = _slice_layout(study, height)
+    w = study.window  # f's levels as a picture: an animation never redraws it (a contour trace would blink)
+    spec["images"] = [picture(banded_image(study.grid_f, levels=SLICE_LEVELS, colorscale=GROUND),
+                              x=(w.x1_low, w.x1_high), y=(w.x2_low, w.x2_high))]
+    spec["xaxis"].update(showgrid=False, zeroline=False)
+    spec["yaxis"].update(showgrid=False, zeroline=False)
+    return assemble({"data": data, "layout": spec, "frames": frames})
 
 
 # ----------------------------------------------------------------------------------------------- gaps

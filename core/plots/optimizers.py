@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from core.optimizers import LABELS
 from core.optimizers_lab import RaceStudy, StepDetail, Tuning
-from core.plots.raster import banded_image, level_curves, png_data_uri
+from core.plots.raster import banded_image, level_curves, picture
 from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, trace
 
 __all__ = ["METHOD_COLORS", "METHOD_DASHES", "loss_figure", "race_figure", "tuning_figure"]
@@ -140,8 +140,7 @@ def _background(study: RaceStudy, detail: StepDetail | None) -> dict:
         dashes = (rows // DASH + columns // DASH) % 2 == 0  # a checkerboard: dashed in every direction
         rgb[curves & dashes] = (34, 34, 34)
     w = study.window
-    return {"source": png_data_uri(rgb), "xref": "x", "yref": "y", "x": w.x1_low, "y": w.x2_high,
-            "sizex": w.x1_high - w.x1_low, "sizey": w.x2_high - w.x2_low, "sizing": "stretch", "layer": "below"}
+    return picture(rgb, x=(w.x1_low, w.x1_high), y=(w.x2_low, w.x2_high))
 
 
 def _inspected(study: RaceStudy, detail: StepDetail) -> list[dict]:

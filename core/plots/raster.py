@@ -16,21 +16,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["banded_image", "level_curves", "png_bytes", "png_data_uri"]
+__all__ = ["banded_image", "level_curves", "picture", "png_bytes", "png_data_uri"]
 
 LINE_DARKEN = 0.72  # a level curve's pixel: the band's colour times this (visible on the lightest band too)
 UNDEFINED = (235, 235, 235)  # where f is nan or infinite: light grey, so no colour claims a value there
 
 
-def _hex(color: str) -> np.ndarray:
+def _rgb(color: str) -> np.ndarray:
+    """A colour written "#rrggbb" or "rgb(r, g, b)" as three floats 0 … 255."""
+    if color.startswith("rgb"):
+        return np.array([float(c) for c in color[color.index("(") + 1: color.index(")")].split(",")][:3])
     color = color.lstrip("#")
     return np.array([int(color[i: i + 2], 16) for i in (0, 2, 4)], dtype=float)
 
 
 def _palette(colorscale: Sequence[tuple[float, str]], bands: int) -> np.ndarray:
-    """``bands`` RGB colours (bands, 3) sampled evenly along a colour scale of (position, "#rrggbb") stops."""
+    """``bands`` RGB colours (bands, 3) sampled evenly along a colour scale of (position, colour) stops."""
     positions = np.array([p for p, _ in colorscale], dtype=float)
-    colors = np.stack([_hex(c) for _, c in colorscale])
+    colors = np.stack([_rgb(c) for _, c in colorscale])
     at = (np.arange(bands) + 0.5) / bands
     return np.stack([np.interp(at, positions, colors[:, k]) for k in range(3)], axis=1)
 
@@ -91,3 +94,11 @@ def png_bytes(rgb: np.ndarray) -> bytes:
 def png_data_uri(rgb: np.ndarray) -> str:
     """The image as a ``data:image/png;base64,…`` URI, what a Plotly layout image's ``source`` takes."""
     return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+
+
+def picture(rgb: np.ndarray, *, x: tuple[float, float], y: tuple[float, float], xref: str = "x",
+            yref: str = "y") -> dict:
+    """A Plotly layout image filling the data rectangle ``x`` = (low, high) × ``y`` = (low, high) of the axes
+    ``xref``/``yref`` with ``rgb`` (row 0 at the top), under the traces."""
+    return {"source": png_data_uri(rgb), "xref": xref, "yref": yref, "x": x[0], "y": y[1], "sizex": x[1] - x[0],
+            "sizey": y[1] - y[0], "sizing": "stretch", "layer": "below"}
