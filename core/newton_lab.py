@@ -447,8 +447,8 @@ def study_plane(text: str, *, start: tuple[float, float], lr: float, steps: int)
 
 
 def plane_latex(race: RaceStudy) -> str:
-    """f(x1, x2) and Newton's step in LaTeX (gradient descent's x_t = x_{t−1} − lr·∇f is in the page's words)."""
-    return rf"f(x_1, x_2) = {race.expression.latex} \qquad x_t = x_{{t-1}} - H^{{-1}} \nabla f(x_{{t-1}})"
+    """f(x1, x2) in LaTeX (Newton's step, with its numbers, is the page's step LaTeX below the figure)."""
+    return rf"f(x_1, x_2) = {race.expression.latex}"
 
 
 def plane_notes(race: RaceStudy) -> tuple[str, ...]:

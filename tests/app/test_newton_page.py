@@ -155,7 +155,8 @@ def test_the_2d_tab_races_newton_and_gd_with_the_model():
     assert any(str(name).startswith("Newton's quadratic model") for name in names)
     np.testing.assert_allclose(decode(trace(spec, "Newton")["x"])[-1], 1.0, atol=1e-9)  # Rosenbrock's (1, 1)
     assert "**positive definite**" in at.success[0].value
-    assert any(r"H^{-1}" in line.value for line in at.latex)
+    assert any(r"H^{-1}" in line.value for line in at.latex)  # Newton's step with its numbers
+    assert any("f(x_1, x_2) = " in line.value for line in at.latex)
 
 
 @pytest.mark.parametrize(("label", "words"), [("a saddle", "heads for **a saddle**"),
