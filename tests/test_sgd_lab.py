@@ -131,10 +131,15 @@ def test_descent_figure_path_and_frames(tutorial):
     path = by_name["full path"]
     np.testing.assert_allclose([path.x[0], path.y[0]], tutorial.history.betas[0], rtol=1e-6)
     np.testing.assert_allclose([path.x[-1], path.y[-1]], tutorial.history.betas[-1], rtol=1e-6)
-    assert by_name["loss"].type == "contour" and figure.layout.xaxis.title.text == "β1"
+    assert figure.data[0].name == "loss" and figure.layout.xaxis.title.text == "β1"  # trace 0: clicks start a run
+    # the loss itself is a picture under the panel, spanning the grid (frames, drawn without redraw, never touch it)
+    image = figure.layout.images[0]
+    assert image.source.startswith("data:image/png;base64,") and image.xref == "x" and image.layer == "below"
+    assert (image.x, image.sizex) == pytest.approx((tutorial.grid_b1[0], tutorial.grid_b1[-1] - tutorial.grid_b1[0]))
+    np.testing.assert_allclose(figure.data[0].customdata, tutorial.grid_loss.ravel(), rtol=1e-6)  # hover: the loss
     assert len(figure.frames) == len(tutorial.frames) and all(len(frame.data) == 3 for frame in figure.frames)
     play = figure.layout.updatemenus[0].buttons[0].args[1]
-    assert play["frame"]["redraw"] is True  # a contour vanishes in plotly.js animations without it
+    assert play["frame"]["redraw"] is False
     size = len(figure.to_json())
     assert size <= 200_000
 

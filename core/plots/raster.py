@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["banded_image", "level_curves", "picture", "png_bytes", "png_data_uri"]
+__all__ = ["banded_image", "finer", "level_curves", "picture", "png_bytes", "png_data_uri"]
 
 LINE_DARKEN = 0.72  # a level curve's pixel: the band's colour times this (visible on the lightest band too)
 UNDEFINED = (235, 235, 235)  # where f is nan or infinite: light grey, so no colour claims a value there
@@ -47,6 +47,24 @@ def _bands(z: np.ndarray, levels: int) -> np.ndarray:
         scaled = (z[finite] - low) / (high - low) if high > low else np.zeros(int(finite.sum()))
         band[finite] = np.minimum((scaled * levels).astype(int), levels - 1)
     return band
+
+
+def finer(z: np.ndarray, factor: int) -> np.ndarray:
+    """``z`` (rows, columns) on a grid ``factor`` times finer, ((rows − 1)·factor + 1, (columns − 1)·factor + 1),
+    by linear interpolation along each axis (a coarse grid's bands then have smooth edges; non-finite cells spread
+    to their neighbours' interpolated cells, as nan)."""
+    if factor == 1:
+        return z
+
+    def along(a: np.ndarray) -> np.ndarray:  # interpolate along axis 0
+        n = a.shape[0]
+        at = np.linspace(0, n - 1, (n - 1) * factor + 1)
+        low = np.minimum(at.astype(int), n - 2)
+        share = (at - low)[:, None]
+        return a[low] * (1 - share) + a[low + 1] * share
+
+    with np.errstate(invalid="ignore"):
+        return along(along(z).T).T
 
 
 def level_curves(z: np.ndarray, *, levels: int) -> np.ndarray:

@@ -7,8 +7,10 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 from plotly.subplots import make_subplots
 
+from core.plots.raster import banded_image, finer, picture
 from core.plots.style import COLORS, FONT_SIZE, LINE_WIDTH, layout
 from core.sgd_lab import SgdStudy
 
@@ -27,6 +29,9 @@ MARGIN_BOTTOM = 182
 SPACING = 0.2  # between the panels, as a fraction of the width: the colorbar and the data's x2 axis sit in it
 CONTROLS_Y = -0.25  # top of the buttons and the slider, below the axis titles (a fraction of the panels' height)
 RAIL_PAD = 42  # px from the top of the slider to its rail: the Play and pause buttons sit above the rail's left end
+CIVIDIS = get_colorscale("Cividis")
+LEVELS = 30  # bands of the loss in its picture
+PICTURE_FACTOR = 5  # the loss grid drawn 5 times finer (linear interpolation): smooth band edges at ~300 px
 _MOVING = ("path so far", "β at this step", "decision boundary")
 
 
@@ -68,16 +73,41 @@ def _moving_traces(study: SgdStudy, frame: int, box) -> list[dict]:
     ]
 
 
+def _loss_picture(study: SgdStudy) -> dict:
+    """The loss over β as a picture under the left panel (bands and level curves in Cividis): an animation never
+    redraws a layout image, where a contour trace blinks out on every frame (see core.plots.raster)."""
+    rgb = banded_image(finer(study.grid_loss, PICTURE_FACTOR), levels=LEVELS, colorscale=CIVIDIS)
+    return picture(rgb, x=(float(study.grid_b1[0]), float(study.grid_b1[-1])),
+                   y=(float(study.grid_b2[0]), float(study.grid_b2[-1])))
+
+
+def _loss_hover(study: SgdStudy) -> go.Scatter:
+    """Invisible markers on the loss grid: the loss on hover, and a click there starts the run (trace 0)."""
+    b1, b2 = np.meshgrid(study.grid_b1, study.grid_b2)
+    return go.Scatter(x=b1.ravel().astype(np.float32), y=b2.ravel().astype(np.float32), mode="markers",
+                      name="loss", showlegend=False, marker={"size": 9, "opacity": 0},
+                      customdata=study.grid_loss.ravel().astype(np.float32),
+                      hovertemplate="β1 %{x:.2f}<br>β2 %{y:.2f}<br>loss %{customdata:.4f}<extra></extra>")
+
+
+def _colorbar(study: SgdStudy) -> go.Scatter:
+    """The picture's colour bar, carried by a trace with no points (a picture has none of its own)."""
+    finite = study.grid_loss[np.isfinite(study.grid_loss)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return go.Scatter(x=[None], y=[None], mode="markers", name="loss scale", showlegend=False, hoverinfo="skip",
+                      marker={"color": [low, high], "cmin": low, "cmax": high, "colorscale": "Cividis",
+                              "showscale": True, "colorbar": {"title": {"text": "loss"}, "x": (1 - SPACING) / 2 + 0.01,
+                                                              "len": 0.9, "thickness": 14}})
+
+
 def _static_traces(study: SgdStudy, shown_points: np.ndarray) -> list[go.BaseTraceType]:
     betas, steps = study.history.betas.astype(np.float32), study.history.steps
     arrows = np.flatnonzero((steps % ARROW_EVERY == 0) | (np.arange(len(steps)) == len(steps) - 1))
     final, loss = betas[-1], study.history.losses[-1]
     X, y = study.X[shown_points].astype(np.float32), study.y[shown_points]
     return [
-        go.Contour(x=study.grid_b1, y=study.grid_b2, z=study.grid_loss.astype(np.float32), colorscale="Cividis",
-                   ncontours=30, name="loss",
-                   colorbar={"title": {"text": "loss"}, "x": (1 - SPACING) / 2 + 0.01, "len": 0.9, "thickness": 14},
-                   hovertemplate="β1 %{x:.2f}<br>β2 %{y:.2f}<br>loss %{z:.4f}<extra></extra>"),
+        _loss_hover(study),
+        _colorbar(study),
         go.Scatter(x=betas[:, 0], y=betas[:, 1], mode="lines", name="full path",
                    line={"color": "rgba(255,255,255,0.45)", "width": 1.5}),
         go.Scatter(x=betas[arrows, 0], y=betas[arrows, 1], mode="lines+markers", name=f"every {ARROW_EVERY} steps",
@@ -99,9 +129,9 @@ def _static_traces(study: SgdStudy, shown_points: np.ndarray) -> list[go.BaseTra
 def _slider(study: SgdStudy) -> dict:
     steps = [{"label": str(int(study.history.steps[f])), "method": "animate",
               "args": [[f"record {f}"],
-                       {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}]}
+                       {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}]}
              for f in study.frames]
-    play = {"frame": {"duration": FRAME_MS, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
     return {
         "sliders": [{"active": len(steps) - 1, "x": 0, "y": CONTROLS_Y, "len": 1, "yanchor": "top",
                      "pad": {"t": RAIL_PAD, "b": 0}, "steps": steps,
@@ -112,15 +142,15 @@ def _slider(study: SgdStudy) -> dict:
                                       "args": [[f"record {f}" for f in study.frames], play]},
                                      {"label": "❚❚", "method": "animate",
                                       "args": [[None],
-                                               {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}]}]}],
+                                               {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]}]}],
     }
 
 
 def descent_figure(study: SgdStudy, *, rng: np.random.Generator) -> go.Figure:
     """Left: the loss over (β1, β2) with the whole path, arrows every ARROW_EVERY steps, β0 and the final β with its
     loss. Right: the data and the decision boundary x·β = 0. One iteration slider (and Play) moves the current β
-    on the left and the boundary on the right together; frames carry only those, and redraw (a contour vanishes in
-    plotly.js animations without it). ``rng`` picks the data points shown when there are more than MAX_POINTS_SHOWN.
+    on the left and the boundary on the right together; frames carry only those scatter traces, drawn without redraw
+    over the loss's picture. ``rng`` picks the data points shown when there are more than MAX_POINTS_SHOWN.
     """
     n = len(study.y)
     shown = np.sort(rng.choice(n, MAX_POINTS_SHOWN, replace=False)) if n > MAX_POINTS_SHOWN else np.arange(n)
@@ -138,8 +168,9 @@ def descent_figure(study: SgdStudy, *, rng: np.random.Generator) -> go.Figure:
     figure.update_layout(legend={"y": 1.09})
     figure.update_layout(xaxis2={"title": {"text": "x1"}, "range": box[:2]},
                          yaxis2={"title": {"text": "x2"}, "range": box[2:]},
-                         xaxis={"range": [study.grid_b1[0], study.grid_b1[-1]]},
-                         yaxis={"range": [study.grid_b2[0], study.grid_b2[-1]]})
+                         xaxis={"range": [study.grid_b1[0], study.grid_b1[-1]], "showgrid": False, "zeroline": False},
+                         yaxis={"range": [study.grid_b2[0], study.grid_b2[-1]], "showgrid": False, "zeroline": False},
+                         images=[_loss_picture(study)])
     figure.frames = [{"name": f"record {f}", "data": _moving_traces(study, int(f), box), "traces": moving}
                      for f in study.frames]
     return figure
