@@ -126,6 +126,15 @@ def number_box(label: str, *, key: str, default: float, **options):
     return st.container()
 
 
+def spec_box(label: str, *, key: str, spec, **options):
+    """:func:`number_box` for the URL parameter ``key`` read by ``spec`` (a FloatParam or IntParam): its default, and
+    its bounds as the box's, so a link's value the page refused is not what the box takes (a bound box drops a
+    value outside its bounds, as the page does). Whole numbers step by 1. Returns the slot under the box."""
+    whole = {"step": 1, "format": "%d"} if isinstance(spec.default, int) else {}
+    return number_box(label, key=key, default=spec.default, min_value=spec.low, max_value=spec.high,
+                      **{**whole, **options})
+
+
 def formula_box(label: str, *, key: str, default: str, unselects: str | None = None):
     """A formula box bound to the URL parameter ``key`` (at most the parser's MAX_LENGTH characters); typing in it
     unselects the preset pills ``unselects``, so a link does not claim a preset that is no longer shown. Returns the

@@ -11,7 +11,7 @@ from core.optimizers_lab import (DEFAULT_METHODS, DEFAULT_STEPS, MAX_STEPS, NEWT
 from core.plots.optimizers import loss_figure, race_figure
 from core.urlparams import ChoiceParam, ChoicesParam, FloatParam, IntParam, LogStepParam, RangeParam, TextParam
 from views.common import (beside_figure, computed_or_stop, controls, figure_tabs, formula_box, init_from_url,
-                          number_box, preset_pills, show_chart, show_problems)
+                          number_box, preset_pills, show_chart, show_problems, spec_box)
 from views.optimizers_tuning import show_tuning
 
 ROSENBROCK = PRESETS[0]
@@ -59,16 +59,13 @@ with side:
                                     bind=False)
     left, right = st.columns(2)
     with left:
-        slots["x1"] = number_box("start x1", key="x1", default=URL["x1"].default, min_value=URL["x1"].low,
-                                 max_value=URL["x1"].high)
+        slots["x1"] = spec_box("start x1", key="x1", spec=URL["x1"])
     with right:
-        slots["x2"] = number_box("start x2", key="x2", default=URL["x2"].default, min_value=URL["x2"].low,
-                                 max_value=URL["x2"].high)
+        slots["x2"] = spec_box("start x2", key="x2", spec=URL["x2"])
     st.pills("methods", NAMES, selection_mode="multi", default=URL["methods"].default, key="methods",
              bind="query-params")
     slots["methods"] = st.container()
-    slots["steps"] = number_box("steps", key="steps", default=DEFAULT_STEPS, min_value=1, max_value=MAX_STEPS,
-                                step=100, format="%d")
+    slots["steps"] = spec_box("steps", key="steps", spec=URL["steps"], step=100)
     chosen = [METHOD_OF[name] for name in NAMES if name in state.methods]
     with controls("Learning rates"):
         for m in chosen:
