@@ -204,8 +204,18 @@ def _solved(found: sp.Set, kind: str, source: str) -> tuple[list[Singularity], l
     raise _Unknown(f"SymPy cannot solve where ${source}$ fails (it leaves a {type(found).__name__})")
 
 
+# the zeros of cos, sin and cosh: first + k·period
+_PERIODIC_ZEROS = {sp.cos: (math.pi / 2, math.pi), sp.sin: (0.0, math.pi), sp.cosh: (0.5j * math.pi, 1j * math.pi)}
+
+
 def _zeros(expr: sp.Expr, z: sp.Symbol, kind: str, source: str) -> tuple[list[Singularity], list[Family]]:
-    """Where expr(z) = 0: numerically for a polynomial, else by SymPy's solveset over the complex numbers."""
+    """Where expr(z) = 0: cos, sin or cosh of a·z + b by their known zeros, a polynomial numerically, anything else
+    by SymPy's solveset over the complex numbers."""
+    if type(expr) in _PERIODIC_ZEROS:
+        line = _linear(expr.args[0], z)
+        if line is not None:
+            (a, b), (first, period) = line, _PERIODIC_ZEROS[type(expr)]
+            return [], [Family((first - b) / a, period / a, kind, source)]
     roots = _roots(expr, z)
     if roots is not None:
         return [Singularity(r, kind, source) for r in roots], []
