@@ -219,8 +219,9 @@ class Tuning:
     Attributes
     ----------
     methods : the methods tuned. rates : per method, its grid (ascending). finals : per method, f after ``steps``
-        steps at each rate (inf where the run diverged). initial : f at the start. best : per method, the rate with the lowest final f (None
-        when every rate diverged). steps : the steps each run took. caps : what the budget reduced.
+        steps at each rate (inf where the run diverged). initial : f at the start. best : per method, the rate with
+        the lowest final f (None when every rate diverged). steps : the steps each run took. caps : what the budget
+        reduced.
     """
 
     methods: tuple[str, ...]
@@ -255,7 +256,9 @@ def _parse(text: str, start: tuple[float, float]) -> Expression:
     return expression
 
 
-def _derivatives(expression: Expression, *, newton: bool) -> tuple[symbolic.SymbolicMatrix, symbolic.SymbolicMatrix | None]:
+def _derivatives(
+    expression: Expression, *, newton: bool
+) -> tuple[symbolic.SymbolicMatrix, symbolic.SymbolicMatrix | None]:
     """∇f, and H when Newton needs it or f may be a quadratic (degree ≤ 2: the analysis needs its eigenvalues)."""
     try:
         gradient = symbolic.gradient(expression, typeset=False)

@@ -12,8 +12,17 @@ import pytest
 from core.derivative_lab import study_derivative
 from core.gradient_lab import Window, study_gradient
 from core.optimizers import LABELS, METHODS
-from core.optimizers_lab import (DEFAULT_METHODS, DEFAULT_RATES, DEFAULT_STEPS, MAX_STEPS, PRESETS, runs_for,
-                                 step_detail, study_race, tune_rates)
+from core.optimizers_lab import (
+    DEFAULT_METHODS,
+    DEFAULT_RATES,
+    DEFAULT_STEPS,
+    MAX_STEPS,
+    PRESETS,
+    runs_for,
+    step_detail,
+    study_race,
+    tune_rates,
+)
 from core.plots.derivative import error_figure, tangent_figure
 from core.plots.gradient import contour_figure
 from core.plots.optimizers import loss_figure, race_figure, tuning_figure

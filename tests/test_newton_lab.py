@@ -17,9 +17,23 @@ from hypothesis import strategies as st
 from core import newton_lab
 from core.errors import ParameterError
 from core.expressions import ExpressionError
-from core.newton_lab import (DEFAULT_BRACKET, MAX_PLANE_STEPS, PLANE_PRESETS, PRESETS, bisection_rows, digits_text,
-                             first_step_latex, headline_latex, model_sentence, newton_rows, plane_latex,
-                             plane_settings, preset_settings, study_newton, study_plane)
+from core.newton_lab import (
+    DEFAULT_BRACKET,
+    MAX_PLANE_STEPS,
+    PLANE_PRESETS,
+    PRESETS,
+    bisection_rows,
+    digits_text,
+    first_step_latex,
+    headline_latex,
+    model_sentence,
+    newton_rows,
+    plane_latex,
+    plane_settings,
+    preset_settings,
+    study_newton,
+    study_plane,
+)
 from core.optimizers_lab import step_detail
 from core.roots import MAX_DIGITS
 

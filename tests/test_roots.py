@@ -18,8 +18,20 @@ from scipy.optimize import newton as scipy_newton
 from core import symbolic
 from core.errors import ParameterError
 from core.expressions import parse
-from core.roots import (BOUND, MAX_DIGITS, MAX_STEPS, REFINE_DIGITS, bisection, classify, correct_digits, newton,
-                        number_text, observed_rate, refine, subscript)
+from core.roots import (
+    BOUND,
+    MAX_DIGITS,
+    MAX_STEPS,
+    REFINE_DIGITS,
+    bisection,
+    classify,
+    correct_digits,
+    newton,
+    number_text,
+    observed_rate,
+    refine,
+    subscript,
+)
 
 X = sp.Symbol("x", real=True)
 SAME_RULE = 1e-14  # our x − f/f′ against SciPy's, relative: the same rule, f evaluated in another order (ulps)

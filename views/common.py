@@ -18,7 +18,8 @@ PAGE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 3rem; }
 [data-testid="stMainBlockContainer"] h1 { padding-top: 0; padding-bottom: 0.25rem; }
-[data-testid="stButtonGroup"] :is([role="radiogroup"], [role="toolbar"]) { flex-wrap: wrap; }  /* a narrow controls column: wrap, not scroll */
+/* a narrow controls column: button groups (single choice: radiogroup; several: toolbar) wrap, not scroll */
+[data-testid="stButtonGroup"] :is([role="radiogroup"], [role="toolbar"]) { flex-wrap: wrap; }
 </style>
 """
 CLASSROOM_CSS = """

@@ -2,12 +2,35 @@
 
 import streamlit as st
 
-from core.newton_lab import (DEFAULT_BRACKET, DEFAULT_STEPS, MAX_STEPS, PRESETS, alert_kind, bisection_rows,
-                             first_step_latex, headline_latex, newton_rows, preset_settings, story, study_newton)
+from core.newton_lab import (
+    DEFAULT_BRACKET,
+    DEFAULT_STEPS,
+    MAX_STEPS,
+    PRESETS,
+    alert_kind,
+    bisection_rows,
+    first_step_latex,
+    headline_latex,
+    newton_rows,
+    preset_settings,
+    story,
+    study_newton,
+)
 from core.plots.newton import digits_figure, newton_figure
 from core.urlparams import FloatParam, IntParam, TextParam
-from views.common import (beside_figure, computed_or_stop, controls, figure_tabs, formula_box, init_from_url,
-                          preset_pills, show_chart, show_problem, show_problems, spec_box)
+from views.common import (
+    beside_figure,
+    computed_or_stop,
+    controls,
+    figure_tabs,
+    formula_box,
+    init_from_url,
+    preset_pills,
+    show_chart,
+    show_problem,
+    show_problems,
+    spec_box,
+)
 from views.newton_plane import PLANE_URL, show_plane
 
 NEWTONS = PRESETS[0]

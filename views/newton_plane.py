@@ -3,8 +3,19 @@ contour, the quadratic model of Newton's step t, and what the Hessian says about
 
 import streamlit as st
 
-from core.newton_lab import (DEFAULT_PLANE_STEPS, MAX_PLANE_STEPS, PLANE_PRESETS, RATES, model_alert,
-                             model_sentence, plane_latex, plane_notes, plane_settings, story, study_plane)
+from core.newton_lab import (
+    DEFAULT_PLANE_STEPS,
+    MAX_PLANE_STEPS,
+    PLANE_PRESETS,
+    RATES,
+    model_alert,
+    model_sentence,
+    plane_latex,
+    plane_notes,
+    plane_settings,
+    story,
+    study_plane,
+)
 from core.optimizer_text import step_latex
 from core.optimizers_lab import step_detail
 from core.plots.optimizers import race_figure

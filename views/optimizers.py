@@ -5,13 +5,36 @@ import streamlit as st
 from core.gradient_lab import Window
 from core.optimizer_text import quadratic_sentence, race_rows, run_warnings, step_latex
 from core.optimizers import LABELS, METHODS
-from core.optimizers_lab import (DEFAULT_METHODS, DEFAULT_STEPS, MAX_STEPS, NEWTON_RATES, OPTION_CONTROLS, PRESETS,
-                                 RATES, known_surface, method_options, preset_settings, runs_for, step_detail,
-                                 study_race)
+from core.optimizers_lab import (
+    DEFAULT_METHODS,
+    DEFAULT_STEPS,
+    MAX_STEPS,
+    NEWTON_RATES,
+    OPTION_CONTROLS,
+    PRESETS,
+    RATES,
+    known_surface,
+    method_options,
+    preset_settings,
+    runs_for,
+    step_detail,
+    study_race,
+)
 from core.plots.optimizers import loss_figure, race_figure
 from core.urlparams import ChoiceParam, ChoicesParam, FloatParam, IntParam, LogStepParam, RangeParam, TextParam
-from views.common import (beside_figure, computed_or_stop, controls, figure_tabs, formula_box, init_from_url,
-                          number_box, preset_pills, show_chart, show_problems, spec_box)
+from views.common import (
+    beside_figure,
+    computed_or_stop,
+    controls,
+    figure_tabs,
+    formula_box,
+    init_from_url,
+    number_box,
+    preset_pills,
+    show_chart,
+    show_problems,
+    spec_box,
+)
 from views.optimizers_tuning import show_tuning
 
 ROSENBROCK = PRESETS[0]

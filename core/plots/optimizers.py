@@ -233,7 +233,8 @@ def loss_figure(study: RaceStudy) -> go.Figure:
                           hovertemplate=f"{path.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"))
         if path.diverged_at is not None:
             data.append(trace("scatter", x=[path.steps], y=[y[-1]], mode="markers", showlegend=False,
-                              name=f"{path.label} diverged", hovertemplate=f"{path.label}: {path.reason}<extra></extra>",
+                              name=f"{path.label} diverged",
+                              hovertemplate=f"{path.label}: {path.reason}<extra></extra>",
                               marker={"symbol": "x", "size": 14, "color": color}))
     known = study.minimum is not None
     spec = layout(x_title="step t", y_title="f(xₜ) − f*" if known else "f(xₜ)", height=HEIGHT)

@@ -9,8 +9,13 @@ from streamlit.testing.v1 import AppTest
 from core import symbolic
 from core.catalog import SCENARIOS
 from core.hessian_lab import PRESETS, SLICE_ANGLES
-from tests.app.support import chart, decode, metrics, open_page
-from tests.app.support import slot_after  # the page's message under a control
+from tests.app.support import (
+    chart,
+    decode,
+    metrics,
+    open_page,
+    slot_after,  # the page's message under a control
+)
 
 PAGE = "views/hessian.py"
 SCENARIO = next(s for s in SCENARIOS if s.url_path == "hessian")

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -60,25 +61,22 @@ def engine() -> None:
     print("2. compiled formula, per call on 7 points: " + ", ".join(f"{k} {v:.1f} µs" for k, v in per_call.items()))
 
 
+def timed(func) -> tuple[float, object]:
+    """The least CPU seconds of REPEATS calls of ``func`` (as :func:`cpu`), and what it returned."""
+    results = []
+    seconds = cpu(lambda: results.append(func()))
+    return seconds, results[-1]
+
+
 def page() -> None:
     print("3. the page's race (default methods, budget applied) and the tuning race (all 7 methods), CPU s")
     for preset in PRESETS:
         runs = runs_for(("gd", "momentum", "adam", "newton"), preset.rates, {})
-        result = None
-
-        def race():
-            nonlocal result
-            result = study_race(preset.formula, start=preset.start, window=preset.window, runs=runs, steps=500,
-                                minima=preset.minima, minimum=preset.minimum)
-
-        race_s = cpu(race)
-        tuning = None
-
-        def tune():
-            nonlocal tuning
-            tuning = tune_rates(preset.formula, start=preset.start, methods=METHODS, steps=500)
-
-        tune_s = cpu(tune)
+        race_s, result = timed(functools.partial(study_race, preset.formula, start=preset.start,
+                                                 window=preset.window, runs=runs, steps=500, minima=preset.minima,
+                                                 minimum=preset.minimum))
+        tune_s, tuning = timed(functools.partial(tune_rates, preset.formula, start=preset.start, methods=METHODS,
+                                                 steps=500))
         print(f"   {preset.label:28s} race {race_s:.3f} ({result.steps} steps)   tuning {tune_s:.3f} "
               f"({len(METHODS)} methods, {tuning.steps} steps, {sum(len(r) for r in tuning.rates)} runs)")
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-
 from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
 
 HEAD = (  # the Adam head marker of the race figure as drawn: its name ("Adam at step N") and position
