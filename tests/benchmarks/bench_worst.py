@@ -89,7 +89,22 @@ def optimizers(*, heavy: bool, tab: str = "Race") -> Callable[[int], dict]:
     return query
 
 
+def hessian(salt: int) -> dict:
+    return {"f": heavy_formula(("x1", "x2"), salt), "x1": str(0.5 + salt * 1e-3), "x2": "-0.3",
+            "x1_range": ["-100", "100"], "x2_range": ["-100", "100"]}
+
+
+def newton(*, tab: str) -> Callable[[int], dict]:
+    def query(salt: int) -> dict:
+        return {"f": heavy_formula(("x",), salt), "x0": str(0.5 + salt * 1e-3), "steps": "100", "a": "-1e6",
+                "b": "1e6", "g": heavy_formula(("x1", "x2"), salt), "steps2": "2000", "newton_tab": tab}
+    return query
+
+
 CASES: dict[str, tuple[str, Callable[[int], dict]]] = {
+    "hessian: heavy f, ±100": ("views/hessian.py", hessian),
+    "newton: heavy f, 100 steps, bracket ±10⁶": ("views/newton.py", newton(tab="Tangents")),
+    "newton 2-D: heavy f, 2,000 steps": ("views/newton.py", newton(tab="2-D: Newton vs gradient descent")),
     "optimizers: Rosenbrock, 7 methods, 5,000 steps": ("views/optimizers.py", optimizers(heavy=False)),
     "optimizers: heavy f, 7 methods, 5,000 steps": ("views/optimizers.py", optimizers(heavy=True)),
     "optimizers: Rosenbrock, tuning tab, 7 methods": ("views/optimizers.py", optimizers(heavy=False,
