@@ -24,10 +24,10 @@ from views.common import (
     figure_tabs,
     formula_box,
     init_from_url,
-    number_box,
     preset_pills,
     show_chart,
     show_problems,
+    spec_box,
 )
 
 URL = {
@@ -72,8 +72,7 @@ st.caption("Pₙ matches f and its first n derivatives at x0: f⁽ᵏ⁾(x0)/k! 
 side, main = beside_figure()
 with side:
     slots = {"f": formula_box("f(x) =", key="f", default=URL["f"].default, unselects="taylor_preset")}
-    slots["x0"] = number_box("x0", key="x0", default=URL["x0"].default, min_value=URL["x0"].low,
-                             max_value=URL["x0"].high)
+    slots["x0"] = spec_box("x0", key="x0", spec=URL["x0"])
     st.slider("order n", 0, MAX_ORDER, value=URL["order"].default, key="order", bind="query-params")
     slots["order"] = st.container()
     metrics_slot = st.container()
