@@ -16,6 +16,7 @@ Grammar (``^`` and ``**`` are both powers, right-associative; implicit multiplic
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import re
@@ -71,6 +72,9 @@ class ExpressionError(ValueError):
         self.hint = hint
 
 
+_SUSPENDABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR  # frames that can be closed
+
+
 class _TimeUp(BaseException):
     """Raised inside traced SymPy code; a BaseException so that SymPy's ``except Exception`` cannot swallow it."""
 
@@ -94,7 +98,11 @@ def time_limit(seconds: float, *, what: str) -> Iterator[None]:
         # The CPU clock is a system call: read it every CLOCK_EVERY calls (a few microseconds of SymPy work).
         # Only abort inside SymPy/mpmath frames: an exception raised in a garbage-collector callback or a __del__
         # that happens to run meanwhile would be swallowed by Python, and the trace function removed with it.
+        # Nor inside a generator or coroutine frame: one may be running its cleanup (close() from the garbage
+        # collector), where Python prints "Exception ignored" and drops the trace function, so that the work would
+        # go on unbounded; the next ordinary SymPy call raises instead.
         if (next(calls) % CLOCK_EVERY == 0 and time.thread_time() > deadline
+                and not frame.f_code.co_flags & _SUSPENDABLE
                 and _BOUNDED_LIBRARIES.search(frame.f_code.co_filename)):
             raise _TimeUp
 

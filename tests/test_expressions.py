@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import pickle
 import string
+import sys
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import expressions
 from core.expressions import MAX_LENGTH, ExpressionError, parse, time_limit
 
 X = np.array([-2.5, -0.3, 0.7, 1.9, 4.2])  # sample points, none at a singularity of the table below
@@ -249,6 +251,30 @@ def test_time_limit_survives_a_finalizer_running_past_the_deadline():
             # past the deadline: an exception raised in __del__ would be swallowed with the trace function
             del finalized
             sp.expand((sp.Symbol("a") + sp.Symbol("b") + sp.Symbol("c") + 1) ** 30)
+
+
+_SYMPY_LIKE = (  # compiled under a SymPy-like file name, so that the time limit's tracer treats it as SymPy's code
+    "def numbers():\n    try:\n        yield 1\n    finally:\n        pass\n"
+    "def spin():\n    for _ in range(10_000_000):\n        step()\n"
+    "def step():\n    return None\n"
+)
+
+
+def test_time_limit_keeps_its_bound_when_a_sympy_generator_is_closed_past_the_deadline(monkeypatch):
+    # Closing a generator (here: its last reference dropped) resumes its frame; a _TimeUp raised there would be
+    # printed as "Exception ignored" and the trace function dropped with it, leaving the rest of the work unbounded.
+    monkeypatch.setattr(expressions, "CLOCK_EVERY", 1)  # read the clock at every call, so the close is checked
+    namespace: dict = {}
+    exec(compile(_SYMPY_LIKE, "/fake/sympy/core/generators.py", "exec"), namespace)  # noqa: S102 (our own text)
+    generator = namespace["numbers"]()
+    next(generator)  # started before the bound
+    ignored = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(ExpressionError, match="took longer than"):
+        with time_limit(0.0, what="Closing"):
+            del generator  # closed past the deadline, inside a generator frame
+            assert not ignored and sys.gettrace() is not None  # nothing swallowed: the bound is still in force
+            namespace["spin"]()  # ordinary SymPy-like calls: stopped at the first
 
 
 # ------------------------------------------------------------------------------------------------ fuzzing
