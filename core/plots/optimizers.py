@@ -94,11 +94,22 @@ def _moving(study: RaceStudy, step: int, previous: int, *, full: bool = True) ->
     return traces
 
 
-def _arrow(start, end, name: str, color: str, *, dash: str = "solid") -> dict:
+def _arrow(start, end, name: str, color: str, *, dash: str = "solid", note: str = "") -> dict:
     return trace("scatter", x=[start[0], end[0]], y=[start[1], end[1]], mode="lines+markers", name=name,
                  line={"color": color, "width": LINE_WIDTH, "dash": dash},
                  marker={"symbol": "arrow", "angleref": "previous", "size": [0, 16], "color": color},
-                 hovertemplate=f"{name}<extra></extra>")
+                 hovertemplate=f"{name}{'<br>' + note if note else ''}<extra></extra>")
+
+
+def _state_note(detail: StepDetail) -> str:
+    """The rule's state behind step t, for the step arrow's hover: momentum's velocity, the per-coordinate rates."""
+    pair = "({:.4g}, {:.4g})".format
+    if "momentum_buffer" in detail.state_after:
+        step = "−lr·(gₜ + μ·bₜ)" if detail.method == "nesterov" else "−lr·bₜ"
+        return f"velocity bₜ = {pair(*detail.state_after['momentum_buffer'])}; the step is {step}"
+    if detail.step_size is not None and detail.method != "gd":
+        return f"per-coordinate rates {pair(*detail.step_size)} (lr = {detail.lr:g})"
+    return ""
 
 
 def _model_values(study: RaceStudy, detail: StepDetail) -> np.ndarray:
@@ -148,7 +159,7 @@ def _inspected(study: RaceStudy, detail: StepDetail) -> list[dict]:
     have done (−lr·∇f), so momentum's velocity and the adaptive methods' rescaling show as the gap between them."""
     label = study.trajectory(detail.method).label
     color = METHOD_COLORS[detail.method]
-    traces = [_arrow(detail.before, detail.after, f"{label}'s step {detail.t}", color)]
+    traces = [_arrow(detail.before, detail.after, f"{label}'s step {detail.t}", color, note=_state_note(detail))]
     if detail.method in ("momentum", "nesterov"):  # the velocity's share: the step against GD's at the same rate
         plain = detail.before - detail.lr * detail.gradient
         traces.append(_arrow(detail.before, plain, f"GD's step −lr·∇f (lr = {detail.lr:g})", COLORS["grey"],
