@@ -35,6 +35,7 @@ __all__ = [
     "Expression",
     "ExpressionError",
     "FUNCTIONS",
+    "Node",
     "NumpyFunction",
     "make_symbols",
     "parse",
@@ -159,11 +160,21 @@ def _bad_character_message(ch: str) -> str:
 
 # ----------------------------------------------------------------------------------------------- syntax tree
 @dataclass(frozen=True)
-class _Node:
+class Node:
+    """One node of the parser's own syntax tree: the formula as typed (before SymPy reorders or folds it).
+
+    Attributes
+    ----------
+    kind : ``"num"``, ``"var"``, ``"const"``, ``"neg"``, ``"+"``, ``"-"``, ``"*"``, ``"/"``, ``"^"`` or ``"call"``.
+    pos : 0-based position in the (translated) text where the node starts or its operator stands.
+    value : the number's text, the variable's or constant's name, or the called function's name; else ``""``.
+    children : the operands, left to right (one for ``neg`` and ``call``, two for binary operators).
+    """
+
     kind: str  # "num", "var", "const", "neg", "+", "-", "*", "/", "^", "call"
     pos: int
     value: str = ""
-    children: tuple[_Node, ...] = ()
+    children: tuple[Node, ...] = ()
 
 
 class _Parser:
@@ -184,13 +195,13 @@ class _Parser:
         self.i += 1
         return tok
 
-    def node(self, kind: str, pos: int, value: str = "", children: tuple[_Node, ...] = ()) -> _Node:
+    def node(self, kind: str, pos: int, value: str = "", children: tuple[Node, ...] = ()) -> Node:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise ExpressionError(f"This formula is too long (more than {MAX_NODES} parts)", position=pos)
-        return _Node(kind, pos, value, children)
+        return Node(kind, pos, value, children)
 
-    def parse(self) -> _Node:
+    def parse(self) -> Node:
         if self.tok.kind == "end":
             raise ExpressionError("The formula is empty", position=None)
         tree = self.expr()
@@ -198,14 +209,14 @@ class _Parser:
             raise self.unexpected()
         return tree
 
-    def expr(self) -> _Node:
+    def expr(self) -> Node:
         left = self.term()
         while self.tok.text in ("+", "-") and self.tok.kind == "op":
             op = self.advance()
             left = self.node(op.text, op.pos, children=(left, self.term()))
         return left
 
-    def term(self) -> _Node:
+    def term(self) -> Node:
         left = self.unary()
         while True:
             tok = self.tok
@@ -221,7 +232,7 @@ class _Parser:
             else:
                 return left
 
-    def unary(self) -> _Node:
+    def unary(self) -> Node:
         tok = self.tok
         if tok.kind == "op" and tok.text in ("-", "+"):
             self.advance()
@@ -230,7 +241,7 @@ class _Parser:
             return self.node("neg", tok.pos, children=(operand,)) if tok.text == "-" else operand
         return self.power()
 
-    def power(self) -> _Node:
+    def power(self) -> Node:
         base = self.atom()
         if self.tok.text == "^" and self.tok.kind == "op":
             op = self.advance()
@@ -239,7 +250,7 @@ class _Parser:
             return self.node("^", op.pos, children=(base, exponent))
         return base
 
-    def atom(self) -> _Node:
+    def atom(self) -> Node:
         tok = self.tok
         if tok.kind == "num":
             self.advance()
@@ -255,7 +266,7 @@ class _Parser:
             return inner
         raise self.unexpected()
 
-    def name(self, tok: _Token) -> _Node:
+    def name(self, tok: _Token) -> Node:
         if tok.text in FUNCTIONS:
             return self.call(tok)
         if tok.text in self.variables:
@@ -272,7 +283,7 @@ class _Parser:
             product = self.node("*", tok.pos, children=(product, n))
         return product
 
-    def call(self, tok: _Token) -> _Node:
+    def call(self, tok: _Token) -> Node:
         exponent = None
         ahead = self.tokens[self.i + 1 : self.i + 3]
         if self.tok.text == "^" and [t.kind for t in ahead] == ["num", "op"] and ahead[1].text == "(":
@@ -360,7 +371,7 @@ class _Built:
     digits: float  # upper bound on log10 of the largest exact number SymPy may build from this subtree
 
 
-def _number(node: _Node) -> _Built:
+def _number(node: Node) -> _Built:
     text = node.value
     if re.fullmatch(r"\d+", text):
         if len(text.lstrip("0")) > MAX_INTEGER_DIGITS:
@@ -399,7 +410,7 @@ def _power(base: _Built, exponent: _Built, pos: int) -> _Built:
     return _Built(base.expr**exponent.expr, digits)
 
 
-def _operands(node: _Node, kinds: tuple[str, str]) -> list[tuple[bool, _Node]]:
+def _operands(node: Node, kinds: tuple[str, str]) -> list[tuple[bool, Node]]:
     """Flatten a chain like a - b + c (or a * b / c) into [(False, a), (True, b), (False, c)]; True = minus / divide."""
     if node.kind not in kinds:
         return [(False, node)]
@@ -408,7 +419,7 @@ def _operands(node: _Node, kinds: tuple[str, str]) -> list[tuple[bool, _Node]]:
     return [*_operands(left, kinds), *((flip != inverted, n) for inverted, n in _operands(right, kinds))]
 
 
-def _chain(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
+def _chain(node: Node, symbols: dict[str, sp.Symbol]) -> _Built:
     """Build a whole sum or product in one SymPy call (pairwise building is quadratic in the number of terms)."""
     is_sum = node.kind in ("+", "-")
     parts = [(inverted, _build(child, symbols))
@@ -420,7 +431,7 @@ def _chain(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
     return _Built(expr, sum(b.digits for _, b in parts))
 
 
-def _build(node: _Node, symbols: dict[str, sp.Symbol]) -> _Built:
+def _build(node: Node, symbols: dict[str, sp.Symbol]) -> _Built:
     kind = node.kind
     if kind == "num":
         return _number(node)
@@ -576,6 +587,7 @@ class Expression:
     latex : LaTeX of ``sympy``.
     func : vectorised NumPy callable, one array argument per variable.
     warning : set when part of the formula is undefined for real numbers (``1/0``, ``log(-1)``).
+    tree : the parser's own syntax tree of the formula as typed (see :class:`Node`).
     """
 
     text: str
@@ -584,6 +596,7 @@ class Expression:
     latex: str
     func: NumpyFunction = field(repr=False)
     warning: str | None = None
+    tree: Node = field(kw_only=True, repr=False, compare=False)
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
@@ -647,7 +660,7 @@ def parse(text: str, variables: Sequence[str]) -> Expression:
                                   hint="a simpler formula") from None
     return Expression(
         text=text, variables=names, sympy=expr, latex=_latex(expr, clean), func=NumpyFunction(expr, symbols),
-        warning=_undefined_parts(expr),
+        warning=_undefined_parts(expr), tree=tree,
     )
 
 
