@@ -1,5 +1,6 @@
 """Everything the Derivative page shows, computed in one call: f, the exact tangent, the four textbook stencils at a
-chosen step, the secant → tangent animation, and each method's error against the step size.
+chosen step, the secant → tangent animation, each method's error against the step size, and two methods that
+subtract nothing: the complex step Im f(x0 + ih)/h and forward mode (dual numbers), both from core.autodiff.
 """
 
 from __future__ import annotations
@@ -9,13 +10,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import differences, symbolic
+from core import autodiff, differences, symbolic
 from core.errors import ParameterError
 from core.expressions import Expression, ExpressionError, parse
 from core.urlparams import log_steps
 
 __all__ = [
     "ANIMATION_STEPS",
+    "COMPLEX_STEP",
+    "ComplexStepEstimate",
+    "FORWARD_MODE",
+    "ForwardModeEstimate",
     "METHODS",
     "STEP_CHOICES",
     "DerivativeStudy",
@@ -34,6 +39,7 @@ SWEEP_STEPS = np.logspace(-12, 0, 97)  # 8 points a decade for the error-vs-h pl
 ANIMATION_STEPS = np.geomspace(1.0, 1e-3, 16)  # secant → tangent: at 1e-3 the two lines coincide on screen; a
 # fifth of a decade a frame plays smoothly, and each labelled step of the slider costs the browser time on every redraw
 CURVE_POINTS = 600
+COMPLEX_STEP, FORWARD_MODE = "complex step", "forward mode"  # the comparison's two rows beyond the stencils
 ORDERS = {"forward": 1, "backward": 1, "central": 2, "five-point": 4}
 _OFFSETS = {
     "forward": (0.0, 1.0), "backward": (-1.0, 0.0), "central": (-1.0, 1.0), "five-point": (-2.0, -1.0, 1.0, 2.0),
@@ -83,6 +89,46 @@ class MethodEstimate:
 
 
 @dataclass(frozen=True)
+class ComplexStepEstimate:
+    """The complex step Im f(x0 + ih)/h at the chosen h and over the sweep's steps, or why it does not apply.
+
+    Attributes
+    ----------
+    value, abs_error, rel_error : the estimate at the page's h and its errors against the exact f'(x0); nan when
+        the method does not apply (``reason`` says why) or the exact value is unknown.
+    errors : |Im f(x0 + ih)/h − f'(x0)| over ``SWEEP_STEPS``, shape (97,); nan where it does not apply.
+    best_step, best_error : the step of the smallest error over the sweep (the largest such step: every step below
+        where truncation has faded ties at rounding level) and that error.
+    reason : None when f is complex-analytic; else the sentence of :func:`core.autodiff.analytic`.
+    """
+
+    value: float
+    abs_error: float
+    rel_error: float
+    errors: np.ndarray
+    best_step: float
+    best_error: float
+    reason: str | None
+
+    @property
+    def applicable(self) -> bool:
+        return self.reason is None
+
+
+@dataclass(frozen=True)
+class ForwardModeEstimate:
+    """Forward mode: f(x0) and f'(x0) in one pass of dual numbers a + b·ε (ε² = 0), with no step at all.
+
+    ``value`` is f'(x0) (the dual part), ``fx0`` the real part (f(x0) again), the errors against the exact f'(x0).
+    """
+
+    value: float
+    fx0: float
+    abs_error: float
+    rel_error: float
+
+
+@dataclass(frozen=True)
 class SecantFrame:
     """The chosen method's secant at one step: the stencil points (k,) and the line's slope through them."""
 
@@ -105,6 +151,8 @@ class DerivativeStudy:
     x0, h, method : the settings.
     fx0, exact : f(x0) and the exact f'(x0) (nan when unavailable).
     estimates : one :class:`MethodEstimate` per method in ``METHODS``.
+    complex_step : :class:`ComplexStepEstimate` at h and over the sweep (or why it does not apply).
+    forward_mode : :class:`ForwardModeEstimate`, f'(x0) from dual numbers.
     curve_x, curve_y : f sampled on the plot range, shape (CURVE_POINTS,), nan where undefined.
     sweep : the error-vs-h data, :class:`core.differences.StepSweep` over ``SWEEP_STEPS``.
     secant : the chosen method's secant at h; ``frames``: the same over ``ANIMATION_STEPS``.
@@ -121,6 +169,8 @@ class DerivativeStudy:
     fx0: float
     exact: float
     estimates: tuple[MethodEstimate, ...]
+    complex_step: ComplexStepEstimate
+    forward_mode: ForwardModeEstimate
     curve_x: np.ndarray
     curve_y: np.ndarray
     sweep: differences.StepSweep
@@ -158,11 +208,43 @@ def _exact(expression: Expression, x0: float) -> tuple[float, str, str | None]:
     return value, result.latex, note
 
 
+def _errors(value: float, exact: float) -> tuple[float, float]:
+    """|value − exact| and the same relative to |exact| (absolute where exact = 0)."""
+    abs_error = abs(value - exact)
+    return abs_error, abs_error / abs(exact) if exact != 0 else abs_error
+
+
+def _complex_step(expression: Expression, x0: float, h: float, exact: float) -> ComplexStepEstimate:
+    """Im f(x0 + ih)/h at h and at every step of ``SWEEP_STEPS`` in one broadcast call (97 + 1 steps)."""
+    steps = np.append(SWEEP_STEPS, h)
+    result = autodiff.complex_step(expression, {"x": x0}, variable="x", step=steps)
+    values = np.asarray(result.value, dtype=float).reshape(-1)
+    if not result.applicable:
+        nan = math.nan
+        return ComplexStepEstimate(nan, nan, nan, np.full(len(SWEEP_STEPS), nan), nan, nan, result.reason)
+    errors = np.abs(values[:-1] - exact)
+    usable = np.isfinite(errors)
+    if usable.any():
+        smallest = np.min(errors[usable])
+        best = int(np.flatnonzero(usable & (errors == smallest))[-1])  # steps fall: [-1] is the largest such h
+        best_step, best_error = float(SWEEP_STEPS[best]), float(smallest)
+    else:
+        best_step = best_error = math.nan
+    value = float(values[-1])
+    return ComplexStepEstimate(value, *_errors(value, exact), errors, best_step, best_error, None)
+
+
+def _forward_mode(expression: Expression, x0: float, exact: float) -> ForwardModeEstimate:
+    """One pass of dual numbers x0 + 1·ε through f's syntax tree: f(x0) + f'(x0)·ε."""
+    dual = autodiff.dual_derivative(expression, {"x": x0}, direction={"x": 1.0})
+    value = float(np.asarray(dual.derivative, dtype=float).reshape(-1)[0])
+    return ForwardModeEstimate(value, float(np.asarray(dual.value, dtype=float).reshape(-1)[0]), *_errors(value, exact))
+
+
 def _method_estimate(f, x0: float, h: float, method: str, exact: float, sweep: differences.StepSweep) -> MethodEstimate:
     result = differences.derivative(f, x0, method=method, step=h)
     value = float(result.value)
-    abs_error = abs(value - exact)
-    rel_error = abs_error / abs(exact) if exact != 0 else abs_error
+    abs_error, rel_error = _errors(value, exact)
     row = sweep.errors[sweep.methods.index(method)] if sweep.errors is not None else np.full(len(sweep.steps), np.nan)
     usable = np.isfinite(row)
     best = int(np.argmin(np.where(usable, row, np.inf))) if usable.any() else 0
@@ -216,13 +298,14 @@ def _formula_latex(method: str, x0: float, h: float, secant: SecantFrame) -> str
 def study_derivative(
     text: str, *, x0: float, h: float, method: str, x_range: tuple[float, float] = (-8.0, 12.0)
 ) -> DerivativeStudy:
-    """Everything the Derivative page shows for f (typed ``text`` in x), a point x0, a step h and a method.
+    """Everything the Derivative page shows for f (typed ``text`` in x), a point x0, a step h and a method; beside
+    the four stencils, the complex step Im f(x0 + ih)/h (at h and over the sweep) and forward mode (dual numbers).
 
     Parameters
     ----------
     text : f(x) as typed; read by :func:`core.expressions.parse`.
     x0 : the point.
-    h : the step of the chosen method, 0 < h ≤ 1.
+    h : the step of the chosen method and of the complex step, 0 < h ≤ 1.
     method : one of ``METHODS``: forward (f(x0+h) − f(x0))/h, backward (f(x0) − f(x0−h))/h,
         central (f(x0+h) − f(x0−h))/(2h), five-point (f(x0−2h) − 8f(x0−h) + 8f(x0+h) − f(x0+2h))/(12h).
     x_range : the plot range (low, high).
@@ -250,7 +333,9 @@ def study_derivative(
     notes = tuple(n for n in (exact_note, *(e.problem for e in estimates)) if n)
     return DerivativeStudy(
         expression=expression, derivative_latex=derivative_latex, x0=x0, h=h, method=method, fx0=fx0, exact=exact,
-        estimates=estimates, curve_x=curve_x, curve_y=f(curve_x), sweep=sweep, secant=secant,
+        estimates=estimates, complex_step=_complex_step(expression, x0, h, exact),
+        forward_mode=_forward_mode(expression, x0, exact), curve_x=curve_x, curve_y=f(curve_x), sweep=sweep,
+        secant=secant,
         frames=tuple(_secant(f, x0, fx0, float(s), method) for s in ANIMATION_STEPS),
         trend=_trend(exact), formula_latex=_formula_latex(method, x0, h, secant), notes=notes,
     )

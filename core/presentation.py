@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.derivative_lab import DerivativeStudy, step_latex
+from core.derivative_lab import COMPLEX_STEP, FORWARD_MODE, DerivativeStudy, step_latex
 from core.gradient_lab import GradientStudy
 from core.optimizers import LABELS
 from core.sgd_lab import SgdStudy
 
-__all__ = ["GradientReadouts", "SgdReadouts", "gradient_readouts", "sgd_readouts", "headline_latex", "number",
-           "study_table", "trend_sentence"]
+__all__ = ["GradientReadouts", "SgdReadouts", "complex_step_sentence", "gradient_readouts", "sgd_readouts",
+           "headline_latex", "number", "study_table", "trend_sentence"]
+
+NOT_APPLICABLE = "does not apply"
+NO_STEP = "no step"
 
 
 def number(value: float, *, digits: int = 3, scientific: bool = False) -> str:
@@ -30,19 +33,48 @@ def number(value: float, *, digits: int = 3, scientific: bool = False) -> str:
     return f"{value:.{digits}f}"
 
 
+def _row(method: str, value: float, abs_error: float, rel_error: float, best_h: str, best_error: float) -> dict:
+    return {
+        "method": method,
+        "estimate": number(value, digits=10),
+        "absolute error": number(abs_error, digits=2, scientific=True),
+        "relative error": number(rel_error, digits=2, scientific=True),
+        "best h": best_h,
+        "error at best h": number(best_error, digits=1, scientific=True),
+    }
+
+
 def study_table(study: DerivativeStudy) -> list[dict[str, str]]:
-    """One row per method: its estimate at h, absolute and relative error, and the best step over the sweep."""
-    return [
-        {
-            "method": e.method + (" ◀" if e.method == study.method else ""),
-            "estimate": number(e.value, digits=10),
-            "absolute error": number(e.abs_error, digits=2, scientific=True),
-            "relative error": number(e.rel_error, digits=2, scientific=True),
-            "best h": f"{e.best_step:.1e}",
-            "error at best h": number(e.best_error, digits=1, scientific=True),
-        }
-        for e in study.estimates
-    ]
+    """One row per stencil (its estimate at h, absolute and relative error, the best step over the sweep), then the
+    complex step at h (or "does not apply" and why) and forward mode (dual numbers: no step)."""
+    rows = [_row(e.method + (" ◀" if e.method == study.method else ""), e.value, e.abs_error, e.rel_error,
+                 f"{e.best_step:.1e}", e.best_error) for e in study.estimates]
+    cs = study.complex_step
+    if cs.applicable:
+        best_h = f"{cs.best_step:.1e}" if math.isfinite(cs.best_step) else "undefined"
+        rows.append(_row(COMPLEX_STEP, cs.value, cs.abs_error, cs.rel_error, best_h, cs.best_error))
+    else:
+        rows.append({"method": COMPLEX_STEP, "estimate": _not_applicable(cs.reason), "absolute error": "—",
+                     "relative error": "—", "best h": "—", "error at best h": "—"})
+    fm = study.forward_mode
+    rows.append(_row(FORWARD_MODE, fm.value, fm.abs_error, fm.rel_error, NO_STEP, fm.abs_error))
+    return rows
+
+
+def _not_applicable(reason: str | None) -> str:
+    """The engine's sentence, led by "does not apply" unless it says so itself."""
+    reason = reason or "f is not complex-analytic"
+    return reason if NOT_APPLICABLE in reason.lower() else f"{NOT_APPLICABLE.capitalize()}: {reason}"
+
+
+def complex_step_sentence(study: DerivativeStudy) -> str:
+    """Why the complex step's curve stays flat at rounding level where every difference quotient blows up, or why it
+    does not apply to this f."""
+    if not study.complex_step.applicable:
+        return _not_applicable(study.complex_step.reason) + "."
+    return ("The complex step Im f(x0 + ih)/h subtracts nothing, so no digits cancel: its error stays at rounding "
+            "level however tiny h is, while each difference quotient subtracts two nearly equal values of f and "
+            "loses digits like ε/h.")
 
 
 def headline_latex(study: DerivativeStudy) -> str:

@@ -151,7 +151,8 @@ def test_error_figure_has_every_method_guides_and_current_step():
 def test_table_prints_words_not_nan():
     study = study_derivative("ln(x)", x0=0.5, h=1.0, method="central")
     rows = study_table(study)
-    assert [row["method"] for row in rows] == ["forward", "backward", "central ◀", "five-point"]
+    assert [row["method"] for row in rows] == ["forward", "backward", "central ◀", "five-point", "complex step",
+                                               "forward mode"]
     assert "nan" not in str(rows).lower()
 
 

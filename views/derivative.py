@@ -5,7 +5,7 @@ import streamlit as st
 from core.derivative_lab import METHODS, PRESETS, STEP_CHOICES, study_derivative
 from core.expressions import MAX_LENGTH
 from core.plots.derivative import error_figure, tangent_figure
-from core.presentation import headline_latex, number, study_table, trend_sentence
+from core.presentation import complex_step_sentence, headline_latex, number, study_table, trend_sentence
 from core.urlparams import ChoiceParam, FloatParam, LogStepParam, RangeParam, TextParam
 from views.common import beside_figure, computed_or_stop, controls, figure_tabs, init_from_url, show_chart, show_problem
 
@@ -84,6 +84,7 @@ with main:
             st.caption("Truncation error shrinks like hᵖ as h falls; round-off grows like ε/h. "
                        "Each star is a method's best step.")
             show_chart(errors, name="derivative-error-vs-step", key="error_chart")
+            st.markdown(complex_step_sentence(result))
             st.dataframe(study_table(result), hide_index=True, width="stretch")
 st.markdown(trend_sentence(result))
 for note in result.notes:

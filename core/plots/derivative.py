@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import plotly.graph_objects as go
 
-from core.derivative_lab import METHODS, ORDERS, DerivativeStudy, SecantFrame
+from core.derivative_lab import COMPLEX_STEP, METHODS, ORDERS, DerivativeStudy, SecantFrame
 from core.plots.style import COLORS, LINE_WIDTH, assemble, layout
 
 __all__ = ["error_figure", "tangent_figure"]
 
 METHOD_COLORS = {"forward": COLORS["orange"], "backward": COLORS["sky"], "central": COLORS["blue"],
                  "five-point": COLORS["vermillion"]}
+COMPLEX_STEP_COLOR = COLORS["green"]
+EXACT_FLOOR = 0.5  # an error of exactly 0 is drawn at half an ulp of |f'(x0)|: a log axis has no 0, and a gap would
+# read as "no data"; its hover says the error is 0
+LAST_IN_LEGEND = 2000  # legendrank (default 1000): the complex step is drawn first but listed after the stencils
 FRAME_MS = 120
 ROUNDOFF_MARGIN = 100  # a guide needs the error at h = 0.1 this far above round-off (eps·|f|/h) to be truncation
 _SECANT, _STENCIL = 2, 3  # trace indices the animation frames replace
@@ -103,8 +108,11 @@ def _guide(steps: np.ndarray, order: int, anchor_step: float, anchor_error: floa
 
 def error_figure(study: DerivativeStudy) -> go.Figure:
     """|estimate − exact| against h on log–log axes for every method, with O(h), O(h²), O(h⁴) guides, each method's
-    best h (a star) and the current h (a vertical line). Zero errors (exact stencils) cannot sit on a log axis and
-    are left out.
+    best h (a star) and the current h (a vertical line); and the complex step's error against h (the first trace,
+    drawn under the rest, ``complex step``; last in the legend), flat at rounding level where the stencils'
+    round-off grows like ε/h, or its legend entry and a note saying it does not apply. The stencils' zero errors
+    (exact stencils) cannot sit on a log axis and are left out; the complex step's are drawn at half an ulp of
+    f'(x0), since its curve is the point of the figure.
     """
     sweep = study.sweep
     errors = np.full((len(sweep.methods), len(sweep.steps)), np.nan) if sweep.errors is None else sweep.errors
@@ -120,14 +128,45 @@ def error_figure(study: DerivativeStudy) -> go.Figure:
               "hovertemplate": f"best h for {estimate.method}: %{{x:.1e}}<br>error %{{y:.1e}}<extra></extra>"}
              for estimate in study.estimates if math.isfinite(estimate.best_error) and estimate.best_error > 0]
     data += _guides(study, errors)
+    data.insert(0, _complex_step_trace(study))  # first, so drawn under: its O(h²) part can lie on central's
     spec = layout(x_title="step h", y_title="|estimate − exact f′(x0)|", height=480)
     for axis in ("xaxis", "yaxis"):
         spec[axis].update(type="log", exponentformat="power")
     spec["shapes"] = [{"type": "line", "x0": study.h, "x1": study.h, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
                        "line": {"color": COLORS["grey"], "dash": "dot", "width": 2}}]
     spec["annotations"] = [{"text": f"h = {study.h:.0e}", "showarrow": False, "x": study.h, "xref": "x",
-                            "xanchor": "center", "y": 1, "yref": "y domain", "yanchor": "bottom"}]
+                            "xanchor": "left", "xshift": 4, "y": 1, "yref": "y domain", "yanchor": "top"}]
+    if not study.complex_step.applicable:
+        spec["annotations"].append({"text": f"complex step does not apply: {_short_reason(study)}",
+                                    "showarrow": False, "x": 0.01, "xref": "paper", "xanchor": "left", "y": 0.02,
+                                    "yref": "paper", "yanchor": "bottom",
+                                    "font": {"color": COMPLEX_STEP_COLOR}})
     return assemble({"data": data, "layout": spec})
+
+
+def _short_reason(study: DerivativeStudy) -> str:
+    """The operation the engine's sentence quotes (e.g. 'abs(x)'), short enough for the plot; the whole sentence is
+    under the figure."""
+    quoted = re.search(r"'([^']{1,40})'", study.complex_step.reason or "")
+    return f"{quoted.group(1)} is not complex-analytic" if quoted else "f is not complex-analytic"
+
+
+def _complex_step_trace(study: DerivativeStudy) -> dict:
+    """|Im f(x0 + ih)/h − f'(x0)| against h (exact zeros drawn at ``EXACT_FLOOR`` ulp, their hover saying 0), or an
+    empty trace whose legend entry and hover say the method does not apply."""
+    cs, steps = study.complex_step, study.sweep.steps
+    if not cs.applicable:
+        return {"type": "scatter", "x": steps, "y": np.full(len(steps), np.nan), "mode": "lines",
+                "name": f"{COMPLEX_STEP} (does not apply)", "legendrank": LAST_IN_LEGEND,
+                "line": {"color": COMPLEX_STEP_COLOR, "width": LINE_WIDTH, "dash": "dot"}, "hoverinfo": "skip"}
+    floor = EXACT_FLOOR * np.spacing(max(abs(study.exact), 1.0)) if math.isfinite(study.exact) else math.nan
+    errors = cs.errors
+    shown = np.where(errors > 0, errors, floor)
+    return {"type": "scatter", "x": steps, "y": np.where(np.isfinite(shown), shown, np.nan), "mode": "lines",
+            "name": COMPLEX_STEP, "customdata": errors, "legendrank": LAST_IN_LEGEND,
+            "line": {"color": COMPLEX_STEP_COLOR, "width": LINE_WIDTH + 1},
+            "hovertemplate": f"{COMPLEX_STEP} Im f(x0 + ih)/h<br>h = %{{x:.2e}}<br>error = %{{customdata:.2e}}"
+                             "<extra></extra>"}
 
 
 def _guides(study: DerivativeStudy, errors: np.ndarray) -> list[dict]:

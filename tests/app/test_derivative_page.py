@@ -105,3 +105,34 @@ def test_the_x0_slider_and_number_box_move_together():
     assert slope_through(chart(at), "tangent")[0] == pytest.approx(2 * 2.5 - 4, rel=SLOPE)
     at.number_input(key="x0").set_value(-3.0).run()
     assert at.slider(key="x0_slider").value == -3.0
+
+
+ERROR_TAB = "Error against step h"
+
+
+def table(at) -> dict[str, dict[str, str]]:
+    """The comparison table of the error tab, by method."""
+    frame = at.dataframe[0].value
+    return {row["method"]: row for row in frame.to_dict("records")}
+
+
+def test_error_tab_has_the_complex_step_and_forward_mode():
+    at = open_page({"derivative_tab": ERROR_TAB})
+    rows = table(at)
+    assert list(rows) == ["forward", "backward", "central ◀", "five-point", "complex step", "forward mode"]
+    assert rows["complex step"]["estimate"] == "6.0000000000" and rows["forward mode"]["estimate"] == "6.0000000000"
+    assert rows["central ◀"]["estimate"].startswith("6.000")  # the tutorial's case A still shows
+    spec = chart(at, "error_chart")
+    x, y = trace(spec, "complex step")
+    assert len(x) == len(y) > 50 and np.isfinite(y).all() and y.max() < 1e-13  # flat at rounding: (x+2)(x-6) exact
+    assert any("subtracts nothing" in m.value for m in at.markdown)
+
+
+def test_complex_step_says_it_does_not_apply_to_abs():
+    at = open_page({"derivative_tab": ERROR_TAB, "f": "abs(x)", "x0": "2"})
+    row = table(at)["complex step"]
+    assert "does not apply" in row["estimate"] and "abs" in row["estimate"]
+    assert table(at)["forward mode"]["estimate"] == "1.0000000000"
+    assert any("does not apply" in m.value for m in at.markdown)
+    names = [t.get("name") for t in chart(at, "error_chart")["data"]]
+    assert "complex step (does not apply)" in names

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import PLOT, open_chart_page, open_with_alert, screenshot, trace_values, wait_for_run
 
 
@@ -52,3 +54,42 @@ def test_a_copied_link_reproduces_the_view(page, server, browser):
         assert any("forward" in label for label in labels)
     finally:
         other.close()
+
+
+ERROR_TAB = "derivative_tab=Error+against+step+h"
+TRUNCATION_FREE = 1e-8  # below this h the complex step's truncation e^5·h²/6 is under rounding
+ROUNDING = 8 * 2.220446049250313e-16  # relative: a few ulps of f'(x0), as in tests/test_derivative_complex.py
+
+
+def test_error_tab_draws_the_complex_step_flat_where_differences_blow_up(page, server):
+    open_chart_page(page, f"{server}/derivative?f=e%5Ex&x0=5&{ERROR_TAB}")
+    xs = trace_values(page, "complex step", "Array.from(t.x)")
+    ys = trace_values(page, "complex step", "Array.from(t.y)")
+    central = trace_values(page, "central", "Array.from(t.y)")
+    flat = [y for x, y in zip(xs, ys) if x <= TRUNCATION_FREE]
+    assert flat and max(flat) <= ROUNDING * 148.4131591025766  # e^5
+    assert central[0] > 1e6 * max(flat)  # h = 1e-12: central differences have lost half their digits
+    assert page.get_by_text("subtracts nothing").count() == 1
+    screenshot(page, "derivative-error-complex-step")
+
+
+def test_complex_step_does_not_apply_to_abs_in_browser(page, server):
+    open_chart_page(page, f"{server}/derivative?f=abs(x)&x0=2&{ERROR_TAB}")
+    names = trace_values(page, "central", "document.querySelector('.js-plotly-plot')._fullData.map(d => d.name)")
+    assert "complex step (does not apply)" in names
+    assert page.get_by_text("is not complex-analytic").count() >= 1
+    screenshot(page, "derivative-error-abs")
+
+
+@pytest.mark.parametrize(("width", "height", "query"), [(1440, 900, ""), (1920, 1080, "&classroom=true")],
+                         ids=["laptop", "classroom"])
+def test_error_tab_at_the_fold(browser, server, width, height, query):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        open_chart_page(page, f"{server}/derivative?{ERROR_TAB}{query}")
+        box = page.locator(PLOT).first.bounding_box()
+        assert box is not None and box["y"] < height  # the error plot starts on the first screen
+        screenshot(page, f"derivative-error-{width}x{height}")
+    finally:
+        context.close()
