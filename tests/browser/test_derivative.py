@@ -75,7 +75,7 @@ def test_error_tab_draws_the_complex_step_flat_where_differences_blow_up(page, s
 
 def test_complex_step_does_not_apply_to_abs_in_browser(page, server):
     open_chart_page(page, f"{server}/derivative?f=abs(x)&x0=2&{ERROR_TAB}")
-    names = trace_values(page, "central", "document.querySelector('.js-plotly-plot')._fullData.map(d => d.name)")
+    names = page.evaluate(f"() => document.querySelector('{PLOT}')._fullData.map(d => d.name)")
     assert "complex step (does not apply)" in names
     assert page.get_by_text("is not complex-analytic").count() >= 1
     screenshot(page, "derivative-error-abs")
