@@ -55,6 +55,9 @@ _PLANNED: tuple[PageInfo, ...] = (
     PageInfo("views/hessian.py", "Calculus", "Hessian", ":material/blur_circular:",
              "Second derivatives of f(x1, x2): H exact and by differences, its eigenvectors as curvature axes, "
              "minimum, maximum, saddle or degenerate, and the quadratic model over f's contour.", "hessian"),
+    PageInfo("views/backprop.py", "Optimization", "Backprop", ":material/account_tree:",
+             "A typed f(x1, x2) as a computational graph: forward values and backward adjoints step by step, the "
+             "chain rule summed over paths, and five ways computers differentiate side by side.", "backprop"),
     PageInfo("views/optimizers.py", "Optimization", "Optimizers", ":material/sports_score:",
              "GD, momentum, Nesterov, AdaGrad, RMSProp, Adam and Newton race from one start on a surface you choose "
              "or type, each rule's state drawn, learning rates tuned for a fair race.", "optimizers"),
@@ -126,6 +129,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("Newton cycles", "newton",
              (("f", "x^3 - 2x + 2"), ("x0", "0"), ("steps", "12")),
              "From 0 the tangents send Newton to 1 and back to 0 forever: a cycle, named on the page."),
+    Scenario("colah's example: the chain rule summed over paths", "backprop",
+             (("f", "(x1 + x2)(x2 + 1)"), ("x1", "2"), ("x2", "1"), ("wrt", "x2")),
+             "e = (a + b)(b + 1) at a = 2, b = 1: ∂e/∂b = 1·2 + 1·3 = 5, the two paths from b summed (+=)."),
     Scenario("Jacobian of polar coordinates", "jacobian",
              (("mode", "plane"), ("preset", "polar"), ("x1", "2"), ("x2", "0.7")),
              "(r, θ) ↦ (r cos θ, r sin θ): J = [[cos θ, −r sin θ], [sin θ, r cos θ]], det J = r."),

@@ -25,9 +25,12 @@ def test_exercise_gives_exact_values():
 
 
 def test_warm_up_runs_again_with_the_same_results():
-    again = warm_up(modules=("numpy",))
+    # Two runs now (not against READY: importing Streamlit, as any AppTest collected earlier does, changes Plotly's
+    # default template, so a figure made before it differs in its template only).
+    first, again = warm_up(modules=("numpy",)), warm_up(modules=("numpy",))
     assert (again.slope, again.gradient, again.figure, again.table_bytes) == (
-        READY.slope, READY.gradient, READY.figure, READY.table_bytes)
+        first.slope, first.gradient, first.figure, first.table_bytes)
+    assert (again.slope, again.gradient, again.table_bytes) == (READY.slope, READY.gradient, READY.table_bytes)
 
 
 def test_modules_are_listed_once_and_exist():

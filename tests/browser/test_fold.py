@@ -24,6 +24,7 @@ IN_VIEW = {
     "taylor": ("f(x) =", "x0"),
     "hessian": ("f(x1, x2) =", "x1", "x2"),
     "newton": ("f(x) =", "x0"),
+    "backprop": ("f(x1, x2) =", "x1", "x2"),
 }
 EDGE_SLACK = 1.0  # px: sub-pixel layout rounding
 
