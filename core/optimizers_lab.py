@@ -52,7 +52,7 @@ __all__ = [
 VARIABLES = ("x1", "x2")
 GRID = 101  # the least cells a side of f's picture (the Gradient page's contour resolution)
 PICTURE = 400  # cells a side of f's picture, the race's background (~520 px drawn): crisp level curves
-PICTURE_WORK = 3 * 10**7  # picture cells × formula nodes (~1 ns each): a 400-node formula still gets 273² cells
+PICTURE_WORK = 10**7  # picture cells × formula operations (~1–4 ns each): a 400-operation formula still gets 158²
 DEFAULT_METHODS = ("gd", "momentum", "adam", "newton")
 DEFAULT_STEPS = 500
 MAX_STEPS = 5000  # the steps box's upper end; the budget (core.budget.RACE) may allow fewer for a large formula
@@ -63,6 +63,7 @@ EARLY_FRAMES = 12  # the first steps are where the methods differ most (Newton i
 RATES = log_steps(low_exponent=-5, high_exponent=1, mantissas=(1, 1.5, 2, 3, 5, 7))
 NEWTON_RATES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # Newton's lr damps a step that is already scaled by H⁻¹
 LOOP_OPERATIONS = 20  # one step's own loop overhead per method group, in formula operations (~40 µs measured)
+POWER_OPERATIONS = 4  # a power node: np.power on float exponents, ~4 µs against ~1 µs for a product (profiled)
 ENTRY_OPERATIONS = 4  # the fixed cost of evaluating one formula entry (a NumPy array made, broadcast, copied)
 REACHED = 1e-6  # f − f* below this (or ‖x − x*‖ below REACHED_DISTANCE) counts as having arrived
 REACHED_DISTANCE = 1e-3
@@ -278,8 +279,11 @@ def _derivatives(
 
 
 def _nodes(matrix_or_expr) -> int:
+    """Formula operations of evaluating an expression (or each entry of a matrix): a node each, POWER_OPERATIONS for
+    a power (NumPy's float power is several times a product's cost), and ENTRY_OPERATIONS an entry."""
     exprs = list(matrix_or_expr) if isinstance(matrix_or_expr, sp.MatrixBase) else [matrix_or_expr]
-    return sum(ENTRY_OPERATIONS + sum(1 for _ in sp.preorder_traversal(e)) for e in exprs)
+    return sum(ENTRY_OPERATIONS + sum(POWER_OPERATIONS if node.is_Pow else 1 for node in sp.preorder_traversal(e))
+               for e in exprs)
 
 
 def operations_per_step(expression: Expression, gradient: symbolic.SymbolicMatrix,
