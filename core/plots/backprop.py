@@ -12,17 +12,26 @@ from core.plots.style import COLORS, FONT_SIZE, assemble, trace
 
 __all__ = ["FRAME_MS", "HEIGHT", "graph_figure", "graph_spec", "node_positions"]
 
-HEIGHT = 540  # px: the graph and its slider fit beside the controls on a 1440×900 screen
 FRAME_MS = 700  # per step while playing: long enough to read the step's sentence
-ANIMATED = [4, 5, 6, 7]
-NODE_PIXELS = 24  # half a node's marker (46 px), in px: where its labels start
-PLOT_PIXELS = HEIGHT - 100  # the plotting area's height (margins off)  # indices of the traces the frames replace
+ANIMATED = [4, 5, 6, 7]  # indices of the traces the frames replace
+MAX_HEIGHT = 620  # px: the graph and its slider stay beside the controls on the first screen of a 1440×900 laptop
+MARGIN = {"l": 10, "r": 10, "t": 30, "b": 70}  # px: the legend above, the slider and ▶ below
+NODE = 36  # px: a node's square marker
+HIGHLIGHT = 48  # px: the "computed now" square around it
+LINE = 14  # px: one line of the small labels (F·B above a node, v and ā below it)
+CAPTION = 30  # px: the step's sentence, above the top row
+# px a node needs in its column: its F·B line, the highlight square, its label lines below (v, and ā when active)
+NEED = {True: LINE + HIGHLIGHT + 2 * LINE + 6, False: LINE + HIGHLIGHT + LINE + 6}
+ABOVE = LINE + HIGHLIGHT / 2 + 3  # px from a node's centre to the top of its F·B line
+MIN_HEIGHT = 440  # px: a small graph's figure
+HEIGHT = MAX_HEIGHT  # the tallest figure (kept for callers sizing the chart slot)
 _KIND_COLORS = {"input": COLORS["blue"], "constant": COLORS["grey"], "operation": COLORS["orange"]}
 
 
 def node_positions(study: BackpropStudy) -> list[tuple[float, float]]:
-    """(x, y) per node: x = its layer; within a layer, nodes ordered by the mean height of their operands (fewer
-    crossings), spread evenly around 0."""
+    """(x, y) per node: x = its layer; y in px of the plotting area. Within a layer, nodes are ordered by the mean
+    height of their operands (fewer crossings) and stacked around 0, each given the room its labels need (NEED: an
+    active node has two label lines, a constant one); a column that would pass MAX_HEIGHT is squeezed evenly."""
     graph = study.graph
     layers: dict[int, list[int]] = {}
     for node in graph.nodes:
@@ -33,13 +42,19 @@ def node_positions(study: BackpropStudy) -> list[tuple[float, float]]:
         if layer > 0:
             members.sort(key=lambda i: -sum(y[c] for c in graph.nodes[i].children) / len(graph.nodes[i].children)
                          if graph.nodes[i].children else _parent_hint(study, i, y))
-        for rank, i in enumerate(members):
-            y[i] = (len(members) - 1) / 2 - rank
+        needs = [NEED[graph.nodes[i].active] for i in members]
+        # only a column taller than the figure allows is squeezed (its nodes' distances, not their labels)
+        room = MAX_HEIGHT - MARGIN["t"] - MARGIN["b"] - CAPTION - max(needs)
+        squeeze = min(1.0, room / max(sum(needs) - max(needs), 1.0))
+        top = sum(needs) / 2
+        for i, need in zip(members, needs):
+            y[i] = (top - ABOVE) * squeeze
+            top -= need
     return [(float(graph.nodes[i].layer), y[i]) for i in range(len(graph.nodes))]
 
 
 def _parent_hint(study: BackpropStudy, i: int, y: list[float]) -> float:
-    return 1.0 + i / max(len(study.graph.nodes), 1)  # constants in a later layer: below the operations, in order
+    return 1e6 + i  # constants in a later layer: below the operations, in order
 
 
 def _kind(study: BackpropStudy, i: int) -> str:
@@ -72,15 +87,17 @@ def _state(study: BackpropStudy, upto: int) -> tuple[list[bool], list[float | No
     return known, adjoint
 
 
-def _half(xy: list[tuple[float, float]]) -> float:
-    """Half a node's height in y units (the y range is the rows plus a margin)."""
-    ys = [p[1] for p in xy]
-    return NODE_PIXELS * (max(ys) - min(ys) + 1.8) / PLOT_PIXELS
+def _extent(study: BackpropStudy, xy: list[tuple[float, float]]) -> tuple[float, float]:
+    """The y range (px) holding every node with its labels, and the step's sentence above."""
+    low = min(y - (NEED[study.graph.nodes[i].active] - ABOVE) for i, (_, y) in enumerate(xy))
+    high = max(y for _, y in xy) + ABOVE + CAPTION
+    short = MIN_HEIGHT - MARGIN["t"] - MARGIN["b"] - (high - low)  # a small graph: centred in the smallest figure
+    return (low - short / 2, high + short / 2) if short > 0 else (low, high)
 
 
 def _animated_traces(study: BackpropStudy, xy: list[tuple[float, float]], upto: int) -> list[dict]:
     known, adjoint = _state(study, upto)
-    half = _half(xy)
+    half = HIGHLIGHT / 2 + 3  # clear of the highlight square and its 4 px line
     step: Step = study.steps[upto]
     xs, ys = zip(*xy)
     values = trace("scatter", x=list(xs), y=[y - half for y in ys], mode="text", hoverinfo="skip",
@@ -89,13 +106,15 @@ def _animated_traces(study: BackpropStudy, xy: list[tuple[float, float]], upto: 
                    textfont={"size": FONT_SIZE - 3, "color": COLORS["black"]}, name="values")
     color = COLORS["blue"] if step.phase == "forward" else COLORS["vermillion"]
     here = trace("scatter", x=[xy[step.node][0]], y=[xy[step.node][1]], mode="markers", hoverinfo="skip",
-                 marker={"size": 62, "symbol": "square-open", "line": {"width": 5, "color": color}},
+                 marker={"size": HIGHLIGHT, "symbol": "square-open", "line": {"width": 4, "color": color}},
                  name="computed now", showlegend=True)
     twice = list(step.accumulated)
-    plus = trace("scatter", x=[xy[i][0] + 0.2 for i in twice], y=[xy[i][1] + 0.2 for i in twice],
-                 mode="text", text=["+="] * len(twice), textfont={"size": FONT_SIZE + 6, "color": COLORS["vermillion"]},
+    plus = trace("scatter", x=[xy[i][0] - 0.25 for i in twice], y=[xy[i][1] for i in twice], cliponaxis=False,
+                 mode="text", textposition="middle left", text=["+="] * len(twice),
+                 textfont={"size": FONT_SIZE + 6, "color": COLORS["vermillion"]},
                  hoverinfo="skip", showlegend=False, name="+=")
-    caption = trace("scatter", x=[min(xs) - 0.45], y=[max(ys) + 0.85], mode="text", text=[step.text],
+    caption = trace("scatter", x=[min(xs) - 0.45], y=[_extent(study, xy)[1] - CAPTION / 2], mode="text",
+                    text=[step.text],
                     textposition="middle right", textfont={"size": FONT_SIZE - 1, "color": color}, hoverinfo="skip",
                     showlegend=False, name="step")
     return [values, here, plus, caption]
@@ -113,9 +132,10 @@ def _edges(study: BackpropStudy, xy: list[tuple[float, float]]) -> tuple[dict, d
             lx += [x0, x1, None]
             ly += [y0, y1, None]
             if study.graph.nodes[child].active:
-                share = 0.42 if len(node.children) < 2 else 0.42 + 0.08 * slot
+                # in the gap before the operation, clear of both columns' boxes and labels, just above the line
+                share = 1.0 if x1 == x0 else 1 - 0.5 / (x1 - x0)
                 mx.append(x0 + share * (x1 - x0))
-                my.append(y0 + share * (y1 - y0) + 0.1)
+                my.append(y0 + share * (y1 - y0) + 8)
                 texts.append(f"∂ {format_number(study.local[node.index][slot])}")
     lines = trace("scatter", x=lx, y=ly, mode="lines", line={"width": 2, "color": COLORS["grey"]}, hoverinfo="skip",
                   showlegend=False, name="edges")
@@ -133,11 +153,11 @@ def _nodes(study: BackpropStudy, xy: list[tuple[float, float]]) -> tuple[dict, d
     markers = trace(
         "scatter", x=[p[0] for p in xy], y=[p[1] for p in xy], mode="markers+text",
         text=[n.op for n in graph.nodes], textfont={"size": FONT_SIZE + 2, "color": "white"},
-        marker={"size": 46, "symbol": "square", "color": [_KIND_COLORS[_kind(study, i)] for i in range(len(xy))],
+        marker={"size": NODE, "symbol": "square", "color": [_KIND_COLORS[_kind(study, i)] for i in range(len(xy))],
                 "line": {"width": 1, "color": COLORS["black"]}},
         hovertext=hover, hoverinfo="text", showlegend=False, name="nodes")
     orders = trace(
-        "scatter", x=[p[0] for p in xy], y=[p[1] + _half(xy) for p in xy], mode="text", hoverinfo="skip",
+        "scatter", x=[p[0] for p in xy], y=[p[1] + HIGHLIGHT / 2 + 3 for p in xy], mode="text", hoverinfo="skip",
         showlegend=False, textposition="top center",
         text=[f"F{i + 1}" + (f" · B{backward_number[i]}" if i in backward_number else "") for i in range(len(xy))],
         textfont={"size": FONT_SIZE - 5, "color": COLORS["grey"]}, name="order")
@@ -181,11 +201,11 @@ def graph_spec(study: BackpropStudy) -> dict:
     frames = [{"name": str(k), "data": _animated_traces(study, xy, k), "traces": ANIMATED}
               for k in range(len(study.steps))]
     xs = [p[0] for p in xy]
-    ys = [p[1] for p in xy]
-    layout = {
-        "height": HEIGHT, "font": {"size": FONT_SIZE}, "margin": {"l": 10, "r": 10, "t": 30, "b": 70},
-        "xaxis": {"visible": False, "range": [min(xs) - 0.55, max(xs) + 0.55], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [min(ys) - 0.75, max(ys) + 1.05], "fixedrange": True},
+    low, high = _extent(study, xy)
+    layout = {  # the plotting area is exactly high − low px tall: y is in px, so the labels' offsets are px too
+        "height": round(high - low) + MARGIN["t"] + MARGIN["b"], "font": {"size": FONT_SIZE}, "margin": MARGIN,
+        "xaxis": {"visible": False, "range": [min(xs) - 0.6, max(xs) + 0.5], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [low, high], "fixedrange": True},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         "plot_bgcolor": "rgba(0,0,0,0)", "hovermode": "closest",
         "sliders": [_slider(study)], "updatemenus": [_play()],
