@@ -16,8 +16,9 @@ def read_formula(text: str, variables: tuple[str, ...]):
 st.title("Gradient Lab")
 st.markdown(
     "See the calculus behind machine learning: type a function, move a point, and watch tangents, "
-    "gradients, Jacobians and gradient descent respond. Built on the worked examples of *Partial Derivatives "
-    "and Jacobian Matrix in Stochastic Gradient Descent* (PyImageSearch, 2025)."
+    "gradients, Jacobians, Taylor polynomials and Hessians respond; watch gradient descent, six other optimizers "
+    "and Newton's method race, and backpropagation run the chain rule backwards. Built on the worked examples of "
+    "*Partial Derivatives and Jacobian Matrix in Stochastic Gradient Descent* (PyImageSearch, 2025) and its part 2."
 )
 
 cards = [p for p in PAGES if p.section]
