@@ -359,8 +359,8 @@ class ForwardPass:
     """The forward pass: ``values[i]`` (broadcast shape of the point) for every node, in ``order``; f is
     ``values[output]``.
 
-    ``problems`` names each active node whose value is not finite although its operands are (a point outside the
-    domain), in forward order.
+    ``problems`` names each node whose value is not finite although its operands are (a point outside the domain, or
+    an undefined constant part such as log(-1)), in forward order.
     """
 
     values: tuple[np.ndarray, ...]
@@ -457,7 +457,7 @@ def forward_pass(graph: Graph, point: Mapping[str, ArrayLike] | Sequence[ArrayLi
             args = [values[c] for c in node.children]
             value = np.asarray(_apply_real(node, args), dtype=float)
             values.append(np.array(np.broadcast_to(value, shape)))
-            if node.active and _newly_bad(value, args):
+            if _newly_bad(value, args):  # a constant part too (log(-1), 1/0): f is then undefined everywhere
                 problems.append(Problem(node.index, _problem_message(graph, node, args, "value")))
     return ForwardPass(tuple(values), tuple(range(len(graph.nodes))), tuple(problems), graph.output)
 

@@ -66,7 +66,7 @@ settings = (state.f, float(state.x1), float(state.x2))
 with main, st.spinner("Differentiating f …"):
     result = computed_or_stop(lambda: study(*settings), slots)
 for message in result.problems:
-    slots["f"].warning(f"Outside the domain: {message}. The adjoints that depend on it are nan.",
+    slots["f"].warning(f"Outside the domain: {message}. What depends on it is not a number (nan or ∞).",
                        icon=":material/warning:")
 if result.exact_note:
     slots["f"].warning(result.exact_note, icon=":material/warning:")
