@@ -13,7 +13,7 @@ from plotly.colors import get_colorscale
 from core.hessian_lab import MODEL_LEVELS, SLICE_ANGLES, HessianStudy
 from core.plots.gradient import CLICK_GRID
 from core.plots.raster import banded_image, picture
-from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, trace
+from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, play_controls, trace
 
 __all__ = ["AXIS_COLORS", "FRAME_MS", "HEIGHT", "contour_figure", "gap_figure", "slice_figure"]
 
@@ -212,25 +212,6 @@ def _slice_range(study: HessianStudy) -> list[float]:
     return [low - pad, high + pad]
 
 
-def _slice_controls(active: int) -> dict:
-    frame = {"duration": FRAME_MS, "redraw": False}  # scatter-only frames over a picture: nothing to redraw
-    steps = [{"label": f"{a:g}°", "method": "animate",
-              "args": [[f"θ={a:g}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
-                                      "transition": {"duration": 0}}]} for a in SLICE_ANGLES]
-    return {
-        "sliders": [{"active": active, "x": 0.12, "len": 0.88, "y": CONTROLS_Y, "yanchor": "top", "steps": steps,
-                     "pad": {"t": 10, "b": 0}, "currentvalue": {"prefix": "direction θ = ", "xanchor": "right"}}],
-        "updatemenus": [{"type": "buttons", "direction": "left", "x": 0, "y": CONTROLS_Y, "xanchor": "left",
-                         "yanchor": "top", "pad": {"t": 22}, "showactive": False,
-                         "buttons": [{"label": "▶", "method": "animate",
-                                      "args": [None, {"frame": frame, "fromcurrent": True,
-                                                      "transition": {"duration": 0}}]},
-                                     {"label": "❚❚", "method": "animate",
-                                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0,
-                                                                                        "redraw": False}}]}]}],
-    }
-
-
 def _slice_layout(study: HessianStudy, height: int) -> dict:
     spec = layout(x_title="x1", y_title="x2", height=height)
     spec["xaxis"].update(domain=[0, 0.42])
@@ -240,7 +221,9 @@ def _slice_layout(study: HessianStudy, height: int) -> dict:
         xaxis2={"domain": [0.58, 1], "anchor": "y2", "range": [-r, r], "title": {"text": "t (distance along u)"}},
         yaxis2={"anchor": "x2", "range": _slice_range(study), "title": {"text": "f along the line"}},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "xanchor": "left"},
-        margin={"l": 60, "r": 20, "t": 40, "b": 130}, **_slice_controls(0),
+        margin={"l": 60, "r": 20, "t": 40, "b": 130},
+        **play_controls([(f"θ={a:g}", f"{a:g}°") for a in SLICE_ANGLES], active=0, prefix="direction θ = ",
+                        frame_ms=FRAME_MS, y=CONTROLS_Y, slider_x=0.12),
     )
     return spec
 

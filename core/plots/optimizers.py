@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from core.optimizers import LABELS
 from core.optimizers_lab import RaceStudy, StepDetail, Tuning
 from core.plots.raster import banded_image, level_curves, picture
-from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, trace
+from core.plots.style import COLORS, LINE_WIDTH, assemble, layout, play_controls, trace
 
 __all__ = ["METHOD_COLORS", "METHOD_DASHES", "loss_figure", "race_figure", "tuning_figure"]
 
@@ -176,24 +176,6 @@ def _inspected(study: RaceStudy, detail: StepDetail) -> list[dict]:
     return traces
 
 
-def _controls(frames: np.ndarray, active: int) -> dict:
-    steps = [{"label": str(int(s)), "method": "animate",
-              "args": [[f"step {s}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
-                                       "transition": {"duration": 0}}]} for s in frames]
-    play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
-    return {
-        "sliders": [{"active": active, "x": 0.16, "len": 0.84, "y": CONTROLS_Y, "yanchor": "top", "steps": steps,
-                     "pad": {"t": 10, "b": 0}, "currentvalue": {"prefix": "step ", "xanchor": "right"}}],
-        "updatemenus": [{"type": "buttons", "direction": "left", "x": 0, "y": CONTROLS_Y, "xanchor": "left",
-                         "yanchor": "top", "pad": {"t": 22}, "showactive": False,
-                         "buttons": [{"label": "▶", "method": "animate",
-                                      "args": [[f"step {s}" for s in frames], {**play}]},
-                                     {"label": "❚❚", "method": "animate",
-                                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0,
-                                                                                        "redraw": False}}]}]}],
-    }
-
-
 def race_figure(study: RaceStudy, *, detail: StepDetail | None = None, height: int = HEIGHT) -> go.Figure:
     """The contour of f (log-spaced levels) with every method's whole path, faint, and for each method a bold tail
     and its point at the slider's step; Play animates all methods on that one slider (frames at ``study.frames``
@@ -222,7 +204,8 @@ def race_figure(study: RaceStudy, *, detail: StepDetail | None = None, height: i
     spec = layout(x_title="x1", y_title="x2", height=height)
     spec.update(legend={"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom", "xanchor": "left"},
                 margin={"l": 60, "r": 20, "t": 75, "b": 125}, clickmode="event+select", dragmode="pan",
-                **_controls(frames, active))
+                **play_controls([(f"step {s}", str(int(s))) for s in frames], active=active, prefix="step ",
+                                frame_ms=FRAME_MS, y=CONTROLS_Y, slider_x=0.16))
     spec["xaxis"].update(range=[w.x1_low, w.x1_high], showgrid=False, zeroline=False)
     spec["yaxis"].update(range=[w.x2_low, w.x2_high], showgrid=False, zeroline=False)
     spec["images"] = [_background(study, detail)]

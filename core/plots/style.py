@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 
 __all__ = [
     "COLORS", "FONT_SIZE", "LINE_WIDTH", "PROJECTOR_SCALE", "SECONDARY_TEXT", "assemble", "base_layout", "layout",
-    "projector", "trace",
+    "play_controls", "projector", "trace",
 ]
 
 COLORS = {  # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
@@ -48,6 +50,27 @@ def base_layout(figure: go.Figure, *, x_title: str, y_title: str, height: int = 
 def trace(kind: str, **properties) -> dict:
     """A trace as a plain dict for :func:`assemble`: ``trace("scatter", x=..., y=...)`` reads like ``go.Scatter``."""
     return {"type": kind, **properties}
+
+
+def play_controls(frames: Sequence[tuple[str, str]], *, active: int, prefix: str, frame_ms: int, y: float,
+                  slider_x: float) -> dict:
+    """Layout entries for an animation: ▶ and ❚❚ buttons at the left of row ``y`` (a fraction of the plot's height,
+    below it when negative), and a slider from ``slider_x`` to the right edge with a step per frame (``frames``:
+    (frame name, slider label) pairs), at ``active``, its current value shown after ``prefix``. Frames are played
+    without redraw: they must hold scatter traces only (anything else belongs in a picture, core.plots.raster)."""
+    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    steps = [{"label": label, "method": "animate", "args": [[name], still]} for name, label in frames]
+    play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
+    return {
+        "sliders": [{"active": active, "x": slider_x, "len": 1 - slider_x, "y": y, "yanchor": "top", "steps": steps,
+                     "pad": {"t": 10, "b": 0}, "currentvalue": {"prefix": prefix, "xanchor": "right"}}],
+        "updatemenus": [{"type": "buttons", "direction": "left", "x": 0, "y": y, "xanchor": "left", "yanchor": "top",
+                         "pad": {"t": 22}, "showactive": False,
+                         "buttons": [{"label": "▶", "method": "animate", "args": [None, play]},
+                                     {"label": "❚❚", "method": "animate",
+                                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0,
+                                                                                        "redraw": False}}]}]}],
+    }
 
 
 def assemble(spec: dict) -> go.Figure:
