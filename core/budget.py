@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.errors import ParameterError
+from core.glyphs import superscript
 
 __all__ = ["CURVES", "RACE", "SPREAD", "SURFACE", "TRAINING", "Allowance", "Budget", "allow", "power_of_ten"]
 
@@ -68,7 +69,6 @@ SPREAD = Budget("gradient evaluations per run for the spread", 10**6,
 RACE = Budget("formula operations per run", 2 * 10**5,
               "≈ 0.8–1.3 µs per formula operation (a SymPy node evaluated, or a twentieth of a method's update)")
 
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,9 @@ def power_of_ten(value: int) -> str:
         exponent -= 1
     mantissa = value / 10**exponent
     if mantissa == 1:
-        return f"10{str(exponent).translate(_SUPERSCRIPTS)}"
+        return f"10{superscript(exponent)}"
     if round(mantissa, 1) * 10**exponent == value:
-        return f"{mantissa:g}·10{str(exponent).translate(_SUPERSCRIPTS)}"
+        return f"{mantissa:g}·10{superscript(exponent)}"
     return f"{value:,}"
 
 

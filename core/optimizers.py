@@ -38,6 +38,7 @@ from types import MappingProxyType
 import numpy as np
 
 from core.errors import ParameterError
+from core.glyphs import subscript as _sub
 
 __all__ = [
     "DEFAULTS",
@@ -317,10 +318,6 @@ def _newton_step(group: _Group, g: np.ndarray, x: np.ndarray, t: int, hessian: V
                                     f"Newton step heads for the quadratic model's stationary point, which is not a "
                                     f"minimum; this step goes {where}.")
     return group.lr * direction, None
-
-
-def _sub(t: int) -> str:
-    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _numbers(values: np.ndarray) -> str:

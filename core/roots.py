@@ -31,6 +31,7 @@ import sympy as sp
 
 from core.errors import ParameterError
 from core.expressions import time_limit
+from core.glyphs import subscript, superscript
 
 __all__ = [
     "BOUND",
@@ -68,13 +69,6 @@ REFINE_DIGITS = 60  # the reference root's working precision, far beyond double 
 REFINE_TARGET = 1e-24  # a high-precision Newton step this small (relative to max(1, |x|)): x* is known to ~24 digits
 REFINE_STEPS = 100  # high-precision steps at most (quadratic from a double iterate: a handful; linear: dozens)
 REFINE_SECONDS = 0.25  # CPU bound on the refinement (SymPy evaluations); past it the page says so
-_SUBSCRIPTS = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def subscript(k: int) -> str:
-    """An index as Unicode subscript digits: 12 → "₁₂"."""
-    return str(k).translate(_SUBSCRIPTS)
 
 
 # ------------------------------------------------------------------------------------------------------ Newton
@@ -296,7 +290,7 @@ def number_text(value: float) -> str:
     if value == 0 or not math.isfinite(value) or 1e-4 <= abs(value) < 1e6:
         return f"{value:.6g}"
     mantissa, exponent = f"{value:.3e}".split("e")
-    mantissa, power = mantissa.rstrip("0").rstrip("."), f"10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
+    mantissa, power = mantissa.rstrip("0").rstrip("."), f"10{superscript(int(exponent))}"
     return power if mantissa == "1" else f"{mantissa}·{power}"
 
 

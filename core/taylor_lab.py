@@ -20,6 +20,7 @@ import sympy as sp
 
 from core.errors import ParameterError
 from core.expressions import Expression, ExpressionError, NumpyFunction, parse, time_limit
+from core.glyphs import subscript, superscript
 from core.symbolic import MATRIX_SECONDS
 
 __all__ = [
@@ -536,11 +537,6 @@ def _usable_order(series: TaylorSeries, derivatives: np.ndarray, x0: float) -> t
     return order, notes
 
 
-def superscript(k: int) -> str:
-    """A whole number as superscript digits: 12 → ¹²."""
-    return str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-
-
 def _coefficients(derivatives: np.ndarray) -> np.ndarray:
     """c_k = f⁽ᵏ⁾/k! along the first axis."""
     factorials = np.array([math.factorial(k) for k in range(len(derivatives))], dtype=float)
@@ -896,11 +892,6 @@ def remainder_sentence(study: TaylorStudy) -> str:
     else:
         fitted = " Too few distances stand clear of the rounding floor to fit a slope."
     return expected + fitted + " " + floor
-
-
-def subscript(k: int) -> str:
-    """A whole number as subscript digits: 12 → ₁₂."""
-    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def readouts(study: TaylorStudy) -> tuple[tuple[str, str], ...]:
