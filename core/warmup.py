@@ -37,7 +37,8 @@ MODULES: tuple[str, ...] = (
     # SymPy and the app's own modules, in dependency order (core.expressions warms SymPy's caches at import).
     "sympy", "core.errors", "core.glyphs", "core.expressions", "core.symbolic", "core.differences", "core.logistic",
     "core.urlparams", "core.budget", "core.optimizers", "core.roots", "core.autodiff", "core.derivative_lab",
-    "core.gradient_lab", "core.jacobian_lab", "core.sgd_lab", "core.presentation", "core.optimizers_lab", "core.newton_lab", "core.optimizer_text",
+    "core.gradient_lab", "core.jacobian_lab", "core.sgd_lab", "core.presentation", "core.optimizers_lab",
+    "core.newton_lab", "core.optimizer_text",
     "core.hessian_lab", "core.taylor_lab", "core.backprop_lab", "core.catalog", "core.plots.style", "core.plots.raster",
     "core.plots.derivative", "core.plots.gradient", "core.plots.jacobian", "core.plots.sgd", "core.plots.optimizers",
     "core.plots.hessian", "core.plots.newton", "core.plots.taylor", "core.plots.backprop",
