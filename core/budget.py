@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from core.errors import ParameterError
 from core.glyphs import superscript
 
-__all__ = ["CURVES", "RACE", "SPREAD", "SURFACE", "TRAINING", "Allowance", "Budget", "allow", "power_of_ten"]
+__all__ = ["CURVES", "NETWORK", "RACE", "SPREAD", "SURFACE", "TRAINING", "Allowance", "Budget", "allow", "power_of_ten"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,13 @@ SPREAD = Budget("gradient evaluations per run for the spread", 10**6,
 # method, core.optimizers_lab.operations_per_step); 2·10⁵ operations ≈ 0.16–0.25 s measured.
 RACE = Budget("formula operations per run", 2 * 10**5,
               "≈ 0.8–1.3 µs per formula operation (a SymPy node evaluated, or a twentieth of a method's update)")
+
+# The Network page: SGD steps, the recorded losses and the frames' pictures, counted in multiply-adds of the network's
+# products, with each NumPy call's fixed cost and each neuron's elementwise work (tanh costs ~4 ns a value) counted
+# in as the multiply-adds they take as long as (core.network_lab.step_cost, point_cost): ~0.3 ns each measured
+# (0.26–0.34 ns on large batches; small batches' fixed costs are counted so that they come out the same).
+NETWORK = Budget("network operations per run", 15 * 10**8,
+                 "≈ 0.3 ns per counted operation (a multiply-add, or the fixed cost of a NumPy call counted as such)")
 
 
 

@@ -64,6 +64,10 @@ _PLANNED: tuple[PageInfo, ...] = (
     PageInfo("views/newton.py", "Optimization", "Newton", ":material/my_location:",
              "Newton's method: tangents to a root with the digits doubling, bisection beside it, the failure modes "
              "named; in 2-D Newton's path beside gradient descent's with the quadratic model.", "newton"),
+    PageInfo("views/network.py", "Optimization", "Network", ":material/hub:",
+             "A small neural network trained on 2-D data, TensorFlow Playground's controls: the decision surface and "
+             "every neuron's output over the plane, step by step, and any weight's gradient by the chain rule.",
+             "network"),
 )
 PAGES: tuple[PageInfo, ...] = tuple(p for p in _PLANNED if (ROOT / p.path).is_file())  # pages not yet built: absent
 
@@ -132,6 +136,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("colah's example: the chain rule summed over paths", "backprop",
              (("f", "(x1 + x2)(x2 + 1)"), ("x1", "2"), ("x2", "1"), ("wrt", "x2")),
              "e = (a + b)(b + 1) at a = 2, b = 1: ∂e/∂b = 1·2 + 1·3 = 5, the two paths from b summed (+=)."),
+    Scenario("xor needs a hidden layer", "network",
+             (("data", "xor"), ("layers", "0"), ("lr", "0.3"), ("steps", "2000")),
+             "With no hidden layer the network is logistic regression: no line beats chance by much on xor. "
+             "Type 4 as the hidden layers and it bends the boundary around the quadrants."),
+    Scenario("Spiral: depth and features", "network",
+             (("data", "spiral"), ("features", "x1"), ("features", "x2"), ("features", "x1^2"), ("features", "x2^2"),
+              ("features", "sin(x1)"), ("features", "sin(x2)"), ("layers", "8,8"), ("lr", "0.1"), ("steps", "5000")),
+             "Squares and sines as inputs let two layers of 8 wind around the arms; with x1 and x2 alone, "
+             "three layers of 8 are still near chance after 5,000 steps. Other seeds can get stuck: add a layer."),
+    Scenario("Over-fitting: noise and a small training set", "network",
+             (("data", "xor"), ("n", "80"), ("noise", "0.15"), ("layers", "8,8"), ("lr", "0.3"), ("steps", "6000"),
+              ("batch", "5")),
+             "40 training points, 15% of labels flipped: the training loss goes to 0 while the test loss climbs — "
+             "named on the page. Try L2 λ₂ = 0.01."),
+    Scenario("ReLU units that die", "network",
+             (("data", "circle"), ("activation", "relu"), ("layers", "8,8"), ("lr", "3"), ("steps", "500")),
+             "α = 3: a few large steps push most ReLU units to output 0 at every point; their gradient is 0 and "
+             "they never come back. The page counts them."),
     Scenario("Jacobian of polar coordinates", "jacobian",
              (("mode", "plane"), ("preset", "polar"), ("x1", "2"), ("x2", "0.7")),
              "(r, θ) ↦ (r cos θ, r sin θ): J = [[cos θ, −r sin θ], [sin θ, r cos θ]], det J = r."),

@@ -39,9 +39,11 @@ MODULES: tuple[str, ...] = (
     "core.urlparams", "core.budget", "core.optimizers", "core.roots", "core.autodiff", "core.derivative_lab",
     "core.gradient_lab", "core.jacobian_lab", "core.sgd_lab", "core.presentation", "core.optimizers_lab",
     "core.newton_lab", "core.optimizer_text",
-    "core.hessian_lab", "core.taylor_lab", "core.backprop_lab", "core.catalog", "core.plots.style", "core.plots.raster",
+    "core.hessian_lab", "core.taylor_lab", "core.backprop_lab", "core.network", "core.network_lab", "core.catalog",
+    "core.plots.style", "core.plots.raster",
     "core.plots.derivative", "core.plots.gradient", "core.plots.jacobian", "core.plots.sgd", "core.plots.optimizers",
     "core.plots.hessian", "core.plots.newton", "core.plots.taylor", "core.plots.backprop",
+    "core.plots.network",
 )
 
 

@@ -17,7 +17,8 @@ st.title("Gradient Lab")
 st.markdown(
     "See the calculus behind machine learning: type a function, move a point, and watch tangents, "
     "gradients, Jacobians, Taylor polynomials and Hessians respond; watch gradient descent, six other optimizers "
-    "and Newton's method race, and backpropagation run the chain rule backwards. Built on the worked examples of "
+    "and Newton's method race, backpropagation run the chain rule backwards, and a small neural network learn to "
+    "separate two classes, every neuron drawn. Built on the worked examples of "
     "*Partial Derivatives and Jacobian Matrix in Stochastic Gradient Descent* (PyImageSearch, 2025) and its part 2."
 )
 

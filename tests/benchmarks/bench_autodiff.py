@@ -10,7 +10,6 @@ gradient (differentiation + compilation + evaluation); then a whole study_backpr
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +22,7 @@ from core import autodiff, differences, symbolic  # noqa: E402
 from core.backprop_lab import PRESETS, study_backprop  # noqa: E402
 from core.expressions import ExpressionError, parse  # noqa: E402
 from core.plots.backprop import graph_figure  # noqa: E402
+from tests.benchmarks.timing import least_cpu  # noqa: E402
 
 REPEATS = 5
 LARGE = {
@@ -33,12 +33,8 @@ LARGE = {
 
 
 def cpu(call) -> float:
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.process_time()
-        call()
-        best = min(best, time.process_time() - start)
-    return best * 1000
+    """The least CPU milliseconds of REPEATS calls."""
+    return least_cpu(call, repeats=REPEATS) * 1000
 
 
 def main() -> None:

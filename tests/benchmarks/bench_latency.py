@@ -66,6 +66,7 @@ def cases(count: int) -> list[Case]:
         Case("gradient f", "gradient", "f(x1, x2) =", tuple(formulas2[i % len(formulas2)] + f" + {i}"
                                                             for i in range(count))),
         Case("jacobian x1", "jacobian", "point p: x1", number_values(2.1, 0.1, count)),
+        Case("network seed (a new run)", "network", "seed", number_values(1, 1, count)),
     ]
 
 

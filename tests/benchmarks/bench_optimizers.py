@@ -27,6 +27,7 @@ from core.expressions import parse  # noqa: E402
 from core.optimizers import METHODS, Run  # noqa: E402
 from core.optimizers_lab import DEFAULT_RATES, PRESETS, runs_for, step_detail, study_race, tune_rates  # noqa: E402
 from core.plots.optimizers import loss_figure, race_figure, tuning_figure  # noqa: E402
+from tests.benchmarks.timing import least_cpu  # noqa: E402
 
 TYPED = "sin(x1) cos(x2) + 0.1(x1^2 + x2^2) + exp(-(x1 - 1)^2 - x2^2)"  # a typed f: trig, exp, a quadratic bowl
 STEPS = 1000
@@ -35,12 +36,7 @@ REPEATS = 3
 
 def cpu(func) -> float:
     """The least CPU seconds of REPEATS calls (the machine is shared: the minimum is the least disturbed)."""
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.process_time()
-        func()
-        best = min(best, time.process_time() - start)
-    return best
+    return least_cpu(func, repeats=REPEATS)
 
 
 def engine() -> None:

@@ -101,7 +101,24 @@ def newton(*, tab: str) -> Callable[[int], dict]:
     return query
 
 
+ALL_FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)"]
+
+
+def network(**settings) -> Callable[[int], dict]:
+    def query(salt: int) -> dict:
+        return {**{k: (v if isinstance(v, list) else str(v)) for k, v in settings.items()}, "seed": str(1000 + salt)}
+    return query
+
+
 CASES: dict[str, tuple[str, Callable[[int], dict]]] = {
+    "network: 6×8, all features, T = 100,000, batch 1": (
+        "views/network.py", network(layers="8,8,8,8,8,8", features=ALL_FEATURES, steps=100_000, batch=1)),
+    "network: 6×8, all features, N = 5,000, batch 2,500": (
+        "views/network.py", network(layers="8,8,8,8,8,8", features=ALL_FEATURES, steps=100_000, batch=2500,
+                                    n=5000, test_ratio=0.1)),
+    "network: spiral 8,8,8 relu, lr 10": (
+        "views/network.py", network(data="spiral", layers="8,8,8", activation="relu", lr=10, steps=100_000)),
+    "network: defaults (reference)": ("views/network.py", network()),
     "hessian: heavy f, ±100": ("views/hessian.py", hessian),
     "newton: heavy f, 100 steps, bracket ±10⁶": ("views/newton.py", newton(tab="Tangents")),
     "newton 2-D: heavy f, 2,000 steps": ("views/newton.py", newton(tab="2-D: Newton vs gradient descent")),

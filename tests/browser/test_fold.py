@@ -25,6 +25,7 @@ IN_VIEW = {
     "hessian": ("f(x1, x2) =", "x1", "x2"),
     "newton": ("f(x) =", "x0"),
     "backprop": ("f(x1, x2) =", "x1", "x2"),
+    "network": ("dataset", "hidden layers (e.g. 4,4; 0 = none)", "learning rate α"),
 }
 EDGE_SLACK = 1.0  # px: sub-pixel layout rounding
 
