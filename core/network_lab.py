@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from core import network
+from core import logistic, network
 from core.budget import NETWORK, Allowance, Budget, allow
 from core.errors import ParameterError
 from core.expressions import MAX_LENGTH, ExpressionError, parse
@@ -405,12 +405,11 @@ def diagnose(study: NetworkStudy) -> str | None:
     training loss), over-fitting (the test loss rose by more than OVERFIT_RISE over its lowest, and its gap to the
     training loss by OVERFIT_GAP, while the training
     loss kept falling), dead ReLU units (output 0 at every training point at the end)."""
-    from core import logistic  # the SGD page's rules for a too-high learning rate
-
     training = study.training
     if training.diverged_at is not None:
         return (f"diverged at step {training.diverged_at}: the weights are no longer finite numbers — the learning "
                 f"rate {study.settings.lr:g} is too high for this network")
+    # the SGD page's rules for a learning rate too high, on the training loss
     history = logistic.History(training.thetas, training.steps, training.losses, training.accuracies, None)
     said = logistic.diagnose(history)
     notes = [said[0].upper() + said[1:]] if said else []

@@ -54,7 +54,7 @@ def picture(settings, active, large):
 
 def weight_from_click():
     points = st.session_state.network_chart.selection.points
-    architecture = st.session_state["_network_arch"]
+    architecture = run(st.session_state["_network_run"]).architecture  # the run the chart shows (cached)
     if points and (where := clicked_weight(architecture, points[0])) is not None:
         st.session_state.weight = weight_label(architecture, *where)
 
@@ -131,7 +131,7 @@ if study.sampled:
 
 if state.get("_network_run") not in (None, settings):  # a new run: show its end
     state.t = study.frame_steps[-1]
-state["_network_run"], state["_network_arch"] = settings, study.architecture
+state["_network_run"] = settings
 state.t = study.frame_steps[frame_at(study, int(state.t))]  # the recorded frame nearest the link's step
 state.point = min(int(state.get("point", 0)), len(study.y_train) - 1)  # a link's point beyond this run's data
 labels = list(weight_labels(study.architecture))

@@ -56,6 +56,20 @@ def cpu(func) -> float:
     return least_cpu(func, repeats=REPEATS)
 
 
+def per_call(call) -> float:
+    """CPU seconds of one call of ``call``: the least of REPEATS loops of ~TARGET_SECONDS (as many calls as that takes,
+    judged from one call)."""
+    start = time.process_time()
+    call()
+    calls = max(1, int(TARGET_SECONDS / max(time.process_time() - start, 1e-6)))
+
+    def loop() -> None:
+        for _ in range(calls):
+            call()
+
+    return cpu(loop) / calls
+
+
 def step_seconds(architecture: Architecture, data, batch: int) -> float:
     """CPU seconds of one train step: (time of 2S steps − time of S steps) / S, S sized to ~TARGET_SECONDS."""
     theta0 = network.init_params(architecture, rng=np.random.default_rng(0))
@@ -147,22 +161,16 @@ def gradients() -> None:
             time.sleep(BLAS_SETTLE_SECONDS)
             for n in POINTS:
                 data = network.make_dataset(n, rng=np.random.default_rng(4), kind="xor")
-                start = time.process_time()
-                network.loss_and_gradient(theta, data.X, data.y, architecture=architecture)
-                calls = max(1, int(TARGET_SECONDS / max(time.process_time() - start, 1e-6)))
-
-                def loop(data=data, calls=calls, theta=theta, architecture=architecture) -> None:
-                    for _ in range(calls):
-                        network.loss_and_gradient(theta, data.X, data.y, architecture=architecture)
-
-                seconds = cpu(loop) / calls
+                seconds = per_call(lambda data=data, theta=theta, architecture=architecture:
+                                   network.loss_and_gradient(theta, data.X, data.y, architecture=architecture))
                 cells.append(f"n={n:<5d} {seconds * 1e6:7.0f} µs {seconds * 1e9 / n:6.0f} ns/pt "
                              f"{seconds * 1e9 / (n * architecture.n_weights):6.1f} ns/pw")
             print(f"   {feature_name}, hidden {hidden_name:7s}: " + " | ".join(cells))
 
 
 def pictures() -> None:
-    print(f"4. a record's and a frame's evaluations (CPU time, best of {REPEATS}): µs per call, ns per point")
+    print(f"4. a record's and a frame's evaluations (CPU time, best of {REPEATS} loops of ~{TARGET_SECONDS} s): µs per "
+          "call, ns per point")
     grids = {"48×48 predict": 48, "16×16 neuron_outputs": 16}
     for feature_name, features in FEATURE_SETS.items():
         for hidden_name, hidden in HIDDEN.items():
@@ -172,15 +180,15 @@ def pictures() -> None:
             time.sleep(BLAS_SETTLE_SECONDS)
             for n in (400, 5000):
                 data = network.make_dataset(n, rng=np.random.default_rng(6), kind="xor")
-                seconds = cpu(lambda data=data, theta=theta, architecture=architecture: [
-                    network.evaluate(theta, data.X, data.y, architecture=architecture) for _ in range(10)]) / 10
+                seconds = per_call(lambda data=data, theta=theta, architecture=architecture:
+                                   network.evaluate(theta, data.X, data.y, architecture=architecture))
                 cells.append((f"evaluate n={n}", seconds, n))
             for name, size in grids.items():
                 axis = np.linspace(-1, 1, size)
                 grid = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
                 call = network.predict if size == 48 else network.neuron_outputs
-                seconds = cpu(lambda call=call, grid=grid, theta=theta, architecture=architecture: [
-                    call(theta, grid, architecture=architecture) for _ in range(10)]) / 10
+                seconds = per_call(lambda call=call, grid=grid, theta=theta, architecture=architecture:
+                                   call(theta, grid, architecture=architecture))
                 cells.append((name, seconds, size * size))
             text = [f"{name} {seconds * 1e6:5.0f} µs {seconds * 1e9 / points:4.0f} ns/pt"
                     for name, seconds, points in cells]

@@ -118,13 +118,18 @@ def wait_for_run(page, timeout_ms: int = 30_000) -> None:
 PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
 
 
+def no_exception(page) -> None:
+    """Check that the page shows no exception (Streamlit's traceback box)."""
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def open_chart_page(page, url: str) -> None:
     """Open a page of the app, wait until its first chart is drawn and its script run has ended, and check that no
     exception is shown."""
     page.goto(url)
     page.wait_for_selector(PLOT, timeout=60_000)
     wait_for_run(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    no_exception(page)
 
 
 def open_with_alert(page, url: str) -> str:
@@ -132,7 +137,7 @@ def open_with_alert(page, url: str) -> str:
     page.goto(url)
     page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
     wait_for_run(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    no_exception(page)
     return page.locator('[data-testid="stAlert"]').first.inner_text()
 
 

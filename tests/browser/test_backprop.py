@@ -9,17 +9,13 @@ from urllib.parse import urlencode
 
 from core.backprop_lab import PRESETS
 from core.catalog import SCENARIOS, scenario_query
-from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values
+from tests.browser.conftest import PLOT, no_exception, open_chart_page, screenshot, trace_values
 
 FIGURE = f"document.querySelector('{PLOT}')"
 NOW = "[t.x[0], t.y[0]]"  # where the "computed now" square is
 SLIDER = f"() => {FIGURE}._fullLayout.sliders[0].active"
 COLAH = "(x1 + x2)(x2 + 1)"
 COLAH_NODES = ["x1", "x2", "+", "1", "+", "×"]  # inputs first, then the tree in post-order
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_default_page_draws_colahs_graph_with_its_numbers(page, server):

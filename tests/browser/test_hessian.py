@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from core.catalog import SCENARIOS
-from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
+from tests.browser.conftest import PLOT, no_exception, open_chart_page, screenshot, trace_values, wait_for_run
 
 FIGURE = f"document.querySelector('{PLOT}')"
 DIRECTION = (  # the slice figure's turning line as drawn, and whether f's levels (a picture under it) are in the page
@@ -14,10 +14,6 @@ DIRECTION = (  # the slice figure's turning line as drawn, and whether f's level
     " return {x: Array.from(u.x), y: Array.from(u.y),"
     f" contour: {FIGURE}.querySelectorAll('image').length > 0}}; }}"
 )
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_hessian_page_renders_and_a_click_moves_the_point(page, server):

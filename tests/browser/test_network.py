@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from core.plots.network import EDGE_TRACE
-from tests.browser.conftest import PLOT, open_chart_page, screenshot, wait_for_run
+from tests.browser.conftest import PLOT, no_exception, open_chart_page, screenshot, wait_for_run
 
 FIGURE = f"document.querySelector('{PLOT}')"  # the first chart: the network's
 LAYERS = "hidden layers (e.g. 4,4; 0 = none)"
@@ -32,10 +32,6 @@ DOT = (  # the page position of the dot of the weight with customdata [layer, i,
     " const xa = L[d.xaxis.replace('x', 'xaxis')], ya = L[d.yaxis.replace('y', 'yaxis')];"
     " return {x: box.left + xa._offset + xa.l2p(d.x[k]), y: box.top + ya._offset + ya.l2p(d.y[k])}; }"
 )
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_network_page_draws_the_surface_and_a_tile_per_neuron(page, server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from tests.browser.conftest import PLOT, open_chart_page, screenshot, trace_values, wait_for_run
+from tests.browser.conftest import PLOT, no_exception, open_chart_page, screenshot, trace_values, wait_for_run
 
 HEAD = (  # the Adam head marker of the race figure as drawn: its name ("Adam at step N") and position
     f"() => {{ const d = document.querySelector('{PLOT}')._fullData;"
@@ -20,10 +20,6 @@ CONTOUR_IN_EACH_FRAME = (  # whether f's level sets (the figure's background pic
     "   drawn.push(g.querySelectorAll('image').length > 0); }"
     " return drawn; }"
 )
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_optimizers_page_renders_the_race(page, server):
